@@ -1,0 +1,46 @@
+# Two commands a newcomer needs: `make demo` and `make test`. Both set themselves up.
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install demo test lint typecheck unit bench docs clean
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+install: $(VENV)/.synced
+
+demo: install
+	@echo "== The seed case as the court found it (expect findings) =="
+	-$(BIN)/consentgate audit examples/seed-case/as-found.yaml --lang en
+	@echo
+	@echo "== The same app, fixed as the court requires (expect no finding at medium or above) =="
+	$(BIN)/consentgate audit examples/seed-case/fixed.yaml --lang en
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest -n 2
+
+test: lint typecheck unit
+
+bench: install
+	$(BIN)/python benchmarks/audit_throughput.py
+
+docs: install
+	$(BIN)/consentgate rules --format markdown > docs/rules.md
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache

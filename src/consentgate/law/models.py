@@ -1,0 +1,75 @@
+"""Typed shapes of the law catalog, validated when the catalog loads."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from consentgate.text import Text
+
+
+class Instrument(StrEnum):
+    """The legal instruments the catalog holds; the value is the id prefix."""
+
+    PIPL = "PIPL"
+    CIVIL = "CIVIL"
+    ARP = "ARP"
+    GBT35273 = "GBT35273"
+    GBT41391 = "GBT41391"
+    AVIM = "AVIM"
+    NPI = "NPI"
+
+
+class LawEntry(BaseModel):
+    """One citable unit: an article, an item of an article, a clause, or an app type."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    instrument: Instrument
+    instrument_title: Text
+    heading: Text
+    text: Text | None
+    verified: bool
+    verification: str
+    sources: tuple[str, ...] = ()
+    parent: str | None = None
+
+
+class DataCategory(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    label: Text
+    sensitive: bool = False
+    incidental: bool = False
+
+
+class NecessaryItem(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    number: int | None
+    text: Text
+    categories: tuple[str, ...]
+
+
+class AppType(BaseModel):
+    """One of the 39 common app types with its basic function and necessary PI."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    number: int
+    slug: str
+    name: Text
+    basic_function: Text
+    no_pi_required: bool
+    necessary: tuple[NecessaryItem, ...]
+
+    @property
+    def citation(self) -> str:
+        return f"NPI-{self.slug}"
+
+    @property
+    def necessary_categories(self) -> frozenset[str]:
+        return frozenset(c for item in self.necessary for c in item.categories)

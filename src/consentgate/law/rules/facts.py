@@ -1,0 +1,45 @@
+"""Facts about a manifest that several rules ask for, computed one way in one place."""
+
+from __future__ import annotations
+
+from consentgate.law.catalog import load_catalog
+from consentgate.law.models import AppType
+from consentgate.manifest.models import Basis, DataItem, Manifest, NoticeTiming, Purpose, PurposeKind
+
+
+def app_type(manifest: Manifest) -> AppType:
+    return load_catalog().app_types[manifest.app.type]
+
+
+def is_necessary(manifest: Manifest, item: DataItem) -> bool:
+    """Necessary PI for the app type's basic function (39-type provisions), or the record of the contract itself."""
+    category = load_catalog().categories.get(item.category)
+    return item.category in app_type(manifest).necessary_categories or bool(category and category.incidental)
+
+
+def is_sensitive(item: DataItem) -> bool:
+    if item.sensitive is not None:
+        return item.sensitive
+    category = load_catalog().categories.get(item.category)
+    return bool(category and category.sensitive)
+
+
+def may_rest_on_contract(purpose: Purpose) -> bool:
+    """The court's test: contract necessity covers basic functions and add-ons the user chose."""
+    return purpose.kind is PurposeKind.BASIC_FUNCTION or (
+        purpose.kind is PurposeKind.ADD_ON and purpose.user_selected
+    )
+
+
+def contract_covers(manifest: Manifest, item: DataItem) -> bool:
+    """Whether some purpose can lawfully process `item` as necessary for the contract."""
+    return any(
+        p.basis is Basis.CONTRACT_NECESSITY
+        and may_rest_on_contract(p)
+        and (p.kind is PurposeKind.ADD_ON or is_necessary(manifest, item))
+        for p in manifest.purposes_using(item.id)
+    )
+
+
+def has_prior_notice(manifest: Manifest) -> bool:
+    return any(n.shown is NoticeTiming.BEFORE_COLLECTION for n in manifest.notices)

@@ -1,0 +1,112 @@
+"""Checks that everything a manifest refers to exists: app type, categories, ids of data and more."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from consentgate.i18n import message
+from consentgate.law.catalog import load_catalog
+from consentgate.manifest.models import Manifest
+from consentgate.manifest.positions import pointer
+from consentgate.text import Text
+
+
+@dataclass(frozen=True)
+class ReferenceProblem:
+    """A dangling reference: message key, where it is, and the values for the message."""
+
+    key: str
+    pointer: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def hint(value: str, choices: Iterable[str]) -> Text:
+    """A bilingual "did you mean" suffix, empty when nothing is close."""
+    matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return message("error.did_you_mean", suggestion=matches[0]) if matches else Text(zh="", en="")
+
+
+_KINDS = {
+    "data": Text(zh="数据项", en="data item"),
+    "purposes": Text(zh="处理目的", en="purpose"),
+    "recipients": Text(zh="接收方", en="recipient"),
+    "notices": Text(zh="告知文本", en="notice"),
+}
+
+
+def _refs(manifest: Manifest) -> Iterator[tuple[str, str, str]]:
+    """(kind, referenced id, pointer of the reference) for every reference in the manifest."""
+    for item in manifest.data:
+        for i, source in enumerate(item.derived_from):
+            yield "data", source, pointer("data", item.id, "derived_from", i)
+    for purpose in manifest.purposes:
+        for i, data_id in enumerate(purpose.data):
+            yield "data", data_id, pointer("purposes", purpose.id, "data", i)
+        for i, recipient in enumerate(purpose.recipients):
+            yield "recipients", recipient, pointer("purposes", purpose.id, "recipients", i)
+    for notice in manifest.notices:
+        for i, purpose_id in enumerate(notice.purposes):
+            yield "purposes", purpose_id, pointer("notices", notice.id, "purposes", i)
+    for screen in manifest.onboarding:
+        if screen.notice is not None:
+            yield "notices", screen.notice, pointer("onboarding", screen.id, "notice")
+        for i, screen_field in enumerate(screen.fields):
+            yield "data", screen_field.data, pointer("onboarding", screen.id, "fields", i, "data")
+            for j, purpose_id in enumerate(screen_field.purposes):
+                yield (
+                    "purposes",
+                    purpose_id,
+                    pointer("onboarding", screen.id, "fields", i, "purposes", j),
+                )
+        for i, box in enumerate(screen.consent_boxes):
+            for j, purpose_id in enumerate(box.purposes):
+                yield (
+                    "purposes",
+                    purpose_id,
+                    pointer("onboarding", screen.id, "consent_boxes", i, "purposes", j),
+                )
+    for transfer in manifest.cross_border:
+        yield "recipients", transfer.recipient, pointer("cross_border", transfer.id, "recipient")
+        for i, data_id in enumerate(transfer.data):
+            yield "data", data_id, pointer("cross_border", transfer.id, "data", i)
+
+
+def check_references(manifest: Manifest) -> list[ReferenceProblem]:
+    catalog = load_catalog()
+    problems: list[ReferenceProblem] = []
+    if manifest.app.type not in catalog.app_types:
+        problems.append(
+            ReferenceProblem(
+                "error.unknown_app_type",
+                pointer("app", "type"),
+                {"value": manifest.app.type, "hint": hint(manifest.app.type, catalog.app_types)},
+            )
+        )
+    for item in manifest.data:
+        if item.category not in catalog.categories:
+            problems.append(
+                ReferenceProblem(
+                    "error.unknown_category",
+                    pointer("data", item.id, "category"),
+                    {"value": item.category, "hint": hint(item.category, catalog.categories)},
+                )
+            )
+    ids = {
+        "data": {d.id for d in manifest.data},
+        "purposes": {p.id for p in manifest.purposes},
+        "recipients": {r.id for r in manifest.recipients},
+        "notices": {n.id for n in manifest.notices},
+    }
+    for kind, ref, at in _refs(manifest):
+        if ref not in ids[kind]:
+            problems.append(
+                ReferenceProblem(
+                    "error.undefined_reference",
+                    at,
+                    {"value": ref, "kind": _KINDS[kind], "hint": hint(ref, ids[kind])},
+                )
+            )
+    return problems

@@ -1,0 +1,30 @@
+"""Every rule fires on each of its fail fixtures (where they say) and stays quiet on its pass fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from consentgate.law.rules.base import rule_by_id
+from consentgate.manifest.loader import load_manifest
+from tests.rules.conftest import expected_pointers, fixtures
+
+
+def _hits(rule_id: str, path: Path) -> list[str]:
+    rule = rule_by_id(rule_id)
+    assert rule is not None, f"fixture folder {rule_id} names no registered rule"
+    return [hit.pointer for hit in rule.evaluate(load_manifest(path).manifest)]
+
+
+@pytest.mark.parametrize(("rule_id", "path"), fixtures("fail"), ids=lambda v: getattr(v, "name", v))
+def test_rule_fires_on_fail_fixture(rule_id: str, path: Path) -> None:
+    pointers = _hits(rule_id, path)
+    assert pointers, f"{rule_id} found nothing in {path}"
+    for expected in expected_pointers(path):
+        assert expected in pointers, f"{rule_id} did not point at {expected}; it pointed at {pointers}"
+
+
+@pytest.mark.parametrize(("rule_id", "path"), fixtures("pass"), ids=lambda v: getattr(v, "name", v))
+def test_rule_is_quiet_on_pass_fixture(rule_id: str, path: Path) -> None:
+    assert _hits(rule_id, path) == []
