@@ -59,7 +59,7 @@ class _Builder:
         location = SourceLocation(self.path, where.line, where.column, node_pointer)
         self.errors.append(
             ManifestError.from_key(
-                key,
+                message_key,
                 location=location,
                 path=self.path,
                 line=where.line,

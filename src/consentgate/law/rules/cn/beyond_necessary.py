@@ -32,9 +32,8 @@ class BeyondNecessary(Rule):
     def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
         kind = app_type(manifest)
         for purpose in manifest.purposes:
-            if (
-                purpose.basis is not Basis.CONTRACT_NECESSITY
-                or purpose.kind is not PurposeKind.BASIC_FUNCTION
+            if purpose.basis is not Basis.CONTRACT_NECESSITY or (
+                purpose.kind is PurposeKind.ADD_ON and purpose.user_selected
             ):
                 continue
             for index, data_id in enumerate(purpose.data):
