@@ -35,8 +35,9 @@ def fail(error: ConsentgateError, lang: Lang | None = None) -> typer.Exit:
 
 
 def main() -> None:
-    from consentgate.cli import commands  # noqa: F401 - registers the sub-commands
+    from consentgate.cli.commands import register_all  # noqa: PLC0415 - avoids an import cycle
 
+    register_all()
     try:
         app()
     except ConsentgateError as error:
