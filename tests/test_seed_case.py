@@ -1,0 +1,88 @@
+"""The seed case is a test: the app as the courts found it yields their conclusions; the fixed app none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from consentgate.audit.engine import evaluate
+from consentgate.audit.findings import Finding
+from consentgate.manifest.loader import load_manifest
+from consentgate.manifest.positions import is_within
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+AS_FOUND = EXAMPLES / "seed-case" / "as-found.yaml"
+FIXED = EXAMPLES / "seed-case" / "fixed.yaml"
+ADDRESS_BOOK = EXAMPLES / "address-book-case" / "as-found.yaml"
+
+# Each conclusion of the Beijing Internet Court (upheld on appeal): the rule that must reach it, and
+# the part of the manifest it must point into.
+CONCLUSIONS = {
+    "forced collection of occupation": ("CG-PIPL-016-FORCED-COLLECTION", "/onboarding/questionnaire/fields/0"),
+    "forced collection of learning goal": ("CG-PIPL-016-FORCED-COLLECTION", "/onboarding/questionnaire/fields/1"),
+    "forced collection of English level": ("CG-PIPL-016-FORCED-COLLECTION", "/onboarding/questionnaire/fields/2"),
+    "forced collection of Chinese name": ("CG-PIPL-016-FORCED-COLLECTION", "/onboarding/basic-info/fields/0"),
+    "forced collection of English name": ("CG-PIPL-016-FORCED-COLLECTION", "/onboarding/basic-info/fields/1"),
+    "no notice before collection": ("CG-PIPL-017-NO-PRIOR-NOTICE", ""),
+    "filling in is not consent": ("CG-AVIM-034-PRETICKED-CONSENT", "/consent"),
+    "personalization is not contract necessity": (
+        "CG-PIPL-013-PERSONALIZATION-AS-CONTRACT",
+        "/purposes/personalized-push/basis",
+    ),
+    "profile tags outside the necessary PI": ("CG-PIPL-013-BEYOND-NECESSARY", "/purposes/personalized-push"),
+    "push without a non-personalized option": (
+        "CG-PIPL-024-NO-NONPERSONALIZED-OPTION",
+        "/purposes/personalized-push",
+    ),
+    "marketing SMS without consent": ("CG-PIPL-013-MARKETING-WITHOUT-CONSENT", "/purposes/marketing-sms"),
+    "sharing with the affiliated apps": (
+        "CG-PIPL-023-SHARING-WITHOUT-SEPARATE-CONSENT",
+        "/purposes/share-affiliates",
+    ),
+    "phone numbers from the offline store": ("CG-PIPL-013-THIRD-PARTY-SOURCE-NO-BASIS", "/data/phone"),
+    "no way to get a copy or deletion": ("CG-PIPL-045-RIGHTS-CHANNEL-MISSING", "/rights"),
+}
+
+
+def _findings(path: Path) -> list[Finding]:
+    return evaluate(load_manifest(path))
+
+
+@pytest.fixture(scope="module")
+def as_found() -> list[Finding]:
+    return _findings(AS_FOUND)
+
+
+@pytest.mark.parametrize("conclusion", sorted(CONCLUSIONS))
+def test_audit_reaches_each_conclusion_of_the_court(as_found: list[Finding], conclusion: str) -> None:
+    rule_id, within = CONCLUSIONS[conclusion]
+    hits = [f for f in as_found if f.rule_id == rule_id and is_within(f.location.pointer, within)]
+    assert hits, f"{conclusion}: no {rule_id} finding under {within or '/'}"
+    assert all(h.severity.value == "high" for h in hits), f"{conclusion} must be high severity"
+
+
+def test_forced_collection_cites_the_laws_the_court_applied(as_found: list[Finding]) -> None:
+    forced = next(f for f in as_found if f.rule_id == "CG-PIPL-016-FORCED-COLLECTION")
+    assert {"PIPL-16", "CIVIL-1035"} <= set(forced.citations)
+
+
+def test_necessary_phone_number_is_not_reported_as_forced(as_found: list[Finding]) -> None:
+    forced = [f.location.pointer for f in as_found if f.rule_id == "CG-PIPL-016-FORCED-COLLECTION"]
+    assert "/onboarding/login/fields/0" not in forced
+
+
+def test_findings_point_at_the_lines_of_the_file(as_found: list[Finding]) -> None:
+    lines = AS_FOUND.read_text("utf-8").splitlines()
+    occupation = next(f for f in as_found if f.location.pointer == "/onboarding/questionnaire/fields/0")
+    assert "occupation" in lines[occupation.location.line - 1]
+
+
+def test_fixed_app_has_no_finding_at_medium_or_above() -> None:
+    serious = [f for f in _findings(FIXED) if f.severity.rank >= 2 and f.active]
+    assert serious == [], [(f.rule_id, f.location.pointer) for f in serious]
+
+
+def test_address_book_case_yields_the_address_book_finding() -> None:
+    rule_ids = {f.rule_id for f in _findings(ADDRESS_BOOK)}
+    assert "CG-CIVIL-1033-ADDRESS-BOOK-MARKETING" in rule_ids
