@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from consentgate.audit.findings import Finding, ManifestReport
 from consentgate.audit.suppressions import matching
-from consentgate.errors import ConsentgateError
+from consentgate.errors import ConsentgateError, ManifestError, ManifestErrors, SourceLocation
 from consentgate.law.rules.base import Rule, all_rules
 from consentgate.manifest.loader import LoadedManifest, load_manifest
+from consentgate.manifest.positions import pointer
+from consentgate.manifest.references import hint
 
 _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -23,7 +26,7 @@ def evaluate(loaded: LoadedManifest, rules: Iterable[Rule] | None = None) -> lis
             findings.append(
                 Finding(
                     rule_id=rule.id,
-                    severity=rule.severity,
+                    severity=hit.severity or rule.severity,
                     title=rule.title,
                     message=hit.message,
                     remediation=rule.remediation,
@@ -39,16 +42,57 @@ def evaluate(loaded: LoadedManifest, rules: Iterable[Rule] | None = None) -> lis
     return findings
 
 
+def unknown_suppressions(
+    loaded: LoadedManifest, rules: Iterable[Rule] | None = None
+) -> Iterator[ManifestError]:
+    """Suppressions naming a rule that does not exist: a typo there would silently suppress nothing."""
+    known = sorted(r.id for r in (all_rules() if rules is None else rules))
+    for index, suppression in enumerate(loaded.manifest.suppressions):
+        if suppression.rule in known:
+            continue
+        where = loaded.location(pointer("suppressions", index, "rule"))
+        yield ManifestError.from_key(
+            "error.unknown_suppression_rule",
+            location=where,
+            path=loaded.path,
+            line=where.line,
+            column=where.column,
+            id=suppression.rule,
+            hint=hint(suppression.rule, known),
+        )
+
+
+def _load(path: str) -> LoadedManifest:
+    try:
+        return load_manifest(path)
+    except (IsADirectoryError, PermissionError) as exc:
+        raise ManifestErrors(
+            [
+                ManifestError.from_key(
+                    "error.cannot_read",
+                    location=SourceLocation(path, 1, 1),
+                    path=path,
+                    problem=exc.strerror or type(exc).__name__,
+                )
+            ]
+        ) from None
+
+
 def audit_file(path: str) -> ManifestReport:
     """Loads and audits one file; load errors become part of the report instead of stopping a batch."""
     try:
-        loaded = load_manifest(path)
+        loaded = _load(path)
     except ConsentgateError as exc:
         errors = getattr(exc, "errors", [exc])
         return ManifestReport(path=path, app=None, errors=tuple(e.text for e in errors))
-    return ManifestReport(
+    app = loaded.manifest.app
+    report = ManifestReport(
         path=path,
-        app=loaded.manifest.app.name,
-        app_type=loaded.manifest.app.type,
-        findings=tuple(evaluate(loaded)),
+        app=app.name,
+        app_type=app.type,
+        operator=app.operator.name if app.operator else None,
     )
+    problems = tuple(e.text for e in unknown_suppressions(loaded))
+    if problems:
+        return replace(report, errors=problems)
+    return replace(report, findings=tuple(evaluate(loaded)))

@@ -35,9 +35,22 @@ class ManifestReport:
     path: str
     app: str | None
     app_type: str | None = None
+    operator: str | None = None
     findings: tuple[Finding, ...] = ()
     errors: tuple[Text, ...] = field(default=())
 
     @property
     def failed_to_load(self) -> bool:
         return bool(self.errors)
+
+    @property
+    def active(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.active)
+
+    @property
+    def suppressed(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.suppressed)
+
+    @property
+    def baselined(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.baselined and not f.suppressed)

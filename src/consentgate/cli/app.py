@@ -35,7 +35,7 @@ def fail(error: ConsentgateError, lang: Lang | None = None) -> typer.Exit:
 
 
 def main() -> None:
-    from consentgate.cli.commands import register_all  # noqa: PLC0415 - avoids an import cycle
+    from consentgate.cli.commands import register_all
 
     register_all()
     try:

@@ -6,6 +6,7 @@ each with file:line:column and a bilingual message.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Iterator
@@ -19,8 +20,10 @@ from pydantic import BaseModel, ValidationError
 from consentgate.errors import ManifestError, ManifestErrors, SourceLocation
 from consentgate.i18n import message
 from consentgate.manifest.models import Manifest
-from consentgate.manifest.positions import Position, PositionMap, pointer
+from consentgate.manifest.positions import Position, PositionMap, escape, pointer
 from consentgate.manifest.references import check_references, hint
+from consentgate.manifest.validation_text import describe
+from consentgate.text import Text
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BOOL = "tag:yaml.org,2002:bool"
@@ -28,6 +31,8 @@ _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _NULL = "tag:yaml.org,2002:null"
 _SCALAR_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+# Aliases can make a small file expand into a huge tree ("billion laughs"); no manifest needs this many nodes.
+_MAX_NODES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,14 @@ class LoadedManifest:
         return SourceLocation(self.path, position.line, position.column, node_pointer)
 
 
+class _AliasLoop(Exception):
+    """A node that contains itself, or an alias expansion beyond `_MAX_NODES`."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__()
+        self.node = node
+
+
 class _Builder:
     """Turns composed YAML nodes into plain data, recording positions and duplicate keys or ids."""
 
@@ -50,6 +63,8 @@ class _Builder:
         self.path = path
         self.positions: dict[str, Position] = {}
         self.errors: list[ManifestError] = []
+        self._open: set[int] = set()  # ids of the collection nodes being built, to catch `&a [*a]`
+        self._budget = _MAX_NODES
 
     def _where(self, node: yaml.Node) -> Position:
         return Position(node.start_mark.line + 1, node.start_mark.column + 1)
@@ -57,40 +72,44 @@ class _Builder:
     def _error(self, message_key: str, node: yaml.Node, node_pointer: str, **values: object) -> None:
         where = self._where(node)
         location = SourceLocation(self.path, where.line, where.column, node_pointer)
-        self.errors.append(
-            ManifestError.from_key(
-                message_key,
-                location=location,
-                path=self.path,
-                line=where.line,
-                column=where.column,
-                **values,
-            )
-        )
+        text = message(message_key, path=self.path, line=where.line, column=where.column, **values)
+        self.errors.append(ManifestError(text, location=location))
 
     def build(self, node: yaml.Node, at: str) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, at)
-        if isinstance(node, yaml.SequenceNode):
-            return self._sequence(node, at)
-        return self._scalar(node)
+        self._budget -= 1
+        if self._budget < 0:
+            raise _AliasLoop(node)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if id(node) in self._open:
+            raise _AliasLoop(node)
+        self._open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, at)
+            if isinstance(node, yaml.SequenceNode):
+                return self._sequence(node, at)
+            return None
+        finally:
+            self._open.discard(id(node))
 
     def _scalar(self, node: yaml.Node) -> Any:
-        value = node.value
         tag = node.tag
         if tag == _NULL:
             return None
         if tag in (_BOOL, _INT, _FLOAT):
             return _SCALAR_CONSTRUCTOR.construct_object(node)
-        return value  # strings, and timestamps kept as written
+        if not isinstance(node, yaml.ScalarNode):
+            return None  # a mapping or list used as a key: reported as an unknown field `None`
+        return node.value  # strings, and timestamps kept as written
 
     def _mapping(self, node: yaml.MappingNode, at: str) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = str(self._scalar(key_node))
-            child = pointer(key) if at == "" else f"{at}{pointer(key)}"
+            child = f"{at}/{escape(key)}"
             if key in result:
-                self._error("error.duplicate_key", key_node, child, key=key)
+                self._error("error.duplicate_mapping_key", key_node, child, name=key)
                 continue
             self.positions[child] = self._where(key_node)
             result[key] = self.build(value_node, child)
@@ -107,14 +126,14 @@ class _Builder:
                     self._error(
                         "error.duplicate_id",
                         item,
-                        f"{at}{pointer(item_id)}",
+                        f"{at}/{escape(item_id)}",
                         id=item_id,
                         section=at.lstrip("/"),
                     )
                 else:
                     seen_ids.add(item_id)
                     segment = item_id
-            child = f"{at}{pointer(segment)}"
+            child = f"{at}/{escape(str(segment))}"
             self.positions[child] = self._where(item)
             result.append(self.build(item, child))
         return result
@@ -191,11 +210,52 @@ class _Located:
         return ManifestError(text, location=location)
 
 
+_WRONG_TYPE = {
+    "string_type": "type.string",
+    "int_type": "type.integer",
+    "int_parsing": "type.integer",
+    "int_from_float": "type.integer",
+    "float_type": "type.number",
+    "float_parsing": "type.number",
+    "bool_type": "type.boolean",
+    "bool_parsing": "type.boolean",
+    "list_type": "type.list",
+    "model_type": "type.mapping",
+    "model_attributes_type": "type.mapping",
+    "dict_type": "type.mapping",
+}
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _found(value: Any) -> Text:
+    """Names the YAML type of a value the way the message catalog does."""
+    if value is None:
+        return message("type.null")
+    if isinstance(value, bool):
+        return message("type.boolean")
+    if isinstance(value, int):
+        return message("type.integer")
+    if isinstance(value, float):
+        return message("type.number")
+    if isinstance(value, list):
+        return message("type.list")
+    if isinstance(value, dict):
+        return message("type.mapping")
+    return message("type.string")
+
+
+def _shown(node_pointer: str) -> str:
+    return node_pointer or "/"
+
+
 def _validation_errors(exc: ValidationError, raw: Any, located: _Located) -> Iterator[ManifestError]:
+    """Turns pydantic's errors into bilingual ones; pydantic's own text is English only."""
     for problem in exc.errors():
         loc = tuple(problem["loc"])
         node_pointer = _pointer_for(raw, loc)
-        if problem["type"] == "extra_forbidden":
+        kind = problem["type"]
+        value = problem.get("input")
+        if kind == "extra_forbidden":
             model = _model_at(loc[:-1])
             choices = _field_names(model) if model else []
             yield located.error(
@@ -204,36 +264,85 @@ def _validation_errors(exc: ValidationError, raw: Any, located: _Located) -> Ite
                 field=str(loc[-1]),
                 hint=hint(str(loc[-1]), choices),
             )
+        elif kind == "missing":
+            parent = node_pointer.rsplit("/", 1)[0]
+            yield located.error("error.missing_field", node_pointer, field=_shown(parent), name=str(loc[-1]))
+        elif kind == "enum":
+            choices = _QUOTED.findall(str(problem.get("ctx", {}).get("expected", "")))
+            yield located.error(
+                "error.invalid_choice",
+                node_pointer,
+                field=_shown(node_pointer),
+                value=str(value),
+                choices=", ".join(choices),
+                hint=hint(str(value), choices),
+            )
+        elif kind in _WRONG_TYPE:
+            yield located.error(
+                "error.wrong_type",
+                node_pointer,
+                field=_shown(node_pointer),
+                expected=message(_WRONG_TYPE[kind]),
+                found=_found(value),
+            )
+        elif kind in ("string_pattern_mismatch", "string_too_long"):
+            yield located.error(
+                "error.invalid_id", node_pointer, field=_shown(node_pointer), value=str(value)
+            )
         else:
-            field = ".".join(str(s) for s in loc) or "(manifest)"
-            yield located.error("error.invalid_value", node_pointer, field=field, problem=problem["msg"])
+            yield located.error(
+                "error.invalid_value", node_pointer, field=_shown(node_pointer), problem=describe(problem)
+            )
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+def _syntax_error(text: str, path: str, exc: yaml.YAMLError) -> ManifestError:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or str(exc)
+    elif isinstance(exc, yaml.reader.ReaderError):
+        line, column = _line_column(text, exc.position)
+        problem = exc.reason if isinstance(exc.reason, str) else str(exc)
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        if isinstance(code, int):
+            problem = f"{problem} (#x{code:04x})"
+    else:
+        line, column, problem = 1, 1, str(exc)
+    return ManifestError(
+        message("error.yaml_syntax", path=path, line=line, column=column, problem=problem),
+        location=SourceLocation(path, line, column),
+    )
 
 
 def parse_manifest(text: str, path: str = "<string>") -> LoadedManifest:
     """Parses and validates manifest text; raises `ManifestErrors` listing every problem found."""
     try:
         root = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise ManifestErrors(
-            [
-                ManifestError.from_key(
-                    "error.yaml_syntax",
-                    location=SourceLocation(path, line, column),
-                    path=path,
-                    line=line,
-                    column=column,
-                    problem=exc.problem or str(exc),
-                )
-            ]
-        ) from None
+    except yaml.YAMLError as exc:
+        raise ManifestErrors([_syntax_error(text, path, exc)]) from None
     if not isinstance(root, yaml.MappingNode):
         raise ManifestErrors(
             [ManifestError.from_key("error.not_a_mapping", location=SourceLocation(path, 1, 1), path=path)]
         )
     builder = _Builder(path)
-    raw = builder.build(root, "")
+    try:
+        raw = builder.build(root, "")
+    except _AliasLoop as loop:
+        where = builder._where(loop.node)
+        raise ManifestErrors(
+            [
+                ManifestError(
+                    message("error.alias_loop", path=path, line=where.line, column=where.column),
+                    location=SourceLocation(path, where.line, where.column),
+                )
+            ]
+        ) from None
     builder.positions.setdefault("", Position(1, 1))
     positions = PositionMap(builder.positions)
     located = _Located(path, positions)
@@ -253,15 +362,25 @@ def _order(error: ManifestError) -> tuple[int, int]:
     return (error.location.line, error.location.column) if error.location else (0, 0)
 
 
+def _decode(data: bytes, path: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        prefix = data[: exc.start].decode("utf-8", errors="replace")
+        line, column = _line_column(prefix, len(prefix))
+        text = message("error.not_utf8", path=path, line=line, column=column, byte=f"0x{data[exc.start]:02x}")
+        raise ManifestErrors([ManifestError(text, location=SourceLocation(path, line, column))]) from None
+
+
 def load_manifest(path: str | Path) -> LoadedManifest:
     """Reads one manifest file."""
     file = Path(path)
     try:
-        text = file.read_text("utf-8")
+        data = file.read_bytes()
     except FileNotFoundError:
         raise ManifestErrors([ManifestError.from_key("error.file_not_found", path=str(path))]) from None
-    except UnicodeDecodeError as exc:
+    except OSError as exc:
         raise ManifestErrors(
-            [ManifestError.from_key("error.yaml_syntax", path=str(path), line=1, column=1, problem=str(exc))]
+            [ManifestError.from_key("error.cannot_read", path=str(path), problem=exc.strerror or str(exc))]
         ) from None
-    return parse_manifest(text, str(path))
+    return parse_manifest(_decode(data, str(path)), str(path))

@@ -41,6 +41,8 @@ class Hit:
     message: Text
     # Citations that depend on the manifest (e.g. `NPI-learning-education`), added to the rule's own.
     citations: tuple[str, ...] = ()
+    # A lower severity than the rule's own for a milder form of the same breach; None = the rule's.
+    severity: Severity | None = None
 
 
 class Rule(ABC):

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from consentgate.law.catalog import load_catalog
 from consentgate.law.models import AppType
-from consentgate.manifest.models import Basis, DataItem, Manifest, NoticeTiming, Purpose, PurposeKind
+from consentgate.manifest.models import (
+    Basis,
+    Channel,
+    DataItem,
+    Manifest,
+    NoticeTiming,
+    Purpose,
+    PurposeKind,
+)
 
 
 def app_type(manifest: Manifest) -> AppType:
@@ -43,3 +51,29 @@ def contract_covers(manifest: Manifest, item: DataItem) -> bool:
 
 def has_prior_notice(manifest: Manifest) -> bool:
     return any(n.shown is NoticeTiming.BEFORE_COLLECTION for n in manifest.notices)
+
+
+# PIPL 13 items (2)-(7): bases on which no consent is needed (PIPL 13 para 2).
+_NO_CONSENT_BASES = {
+    Basis.LEGAL_OBLIGATION,
+    Basis.EMERGENCY,
+    Basis.NEWS_REPORTING,
+    Basis.PUBLIC_INFORMATION,
+    Basis.OTHER_LAW,
+}
+
+
+def needs_no_consent(purpose: Purpose) -> bool:
+    """PIPL 13 para 2: contract necessity (as the court read it) and items (3)-(7) need no consent."""
+    if purpose.basis is Basis.CONTRACT_NECESSITY:
+        return may_rest_on_contract(purpose)
+    return purpose.basis in _NO_CONSENT_BASES
+
+
+def is_marketing(purpose: Purpose) -> bool:
+    return purpose.kind is PurposeKind.MARKETING or purpose.marketing is not None
+
+
+def disturbs_private_life(purpose: Purpose) -> bool:
+    """Civil Code 1033(1): calls, SMS, instant messages and e-mail that reach into private life."""
+    return purpose.channel in {Channel.SMS, Channel.PHONE, Channel.EMAIL, Channel.IM}

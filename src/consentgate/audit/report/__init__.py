@@ -1,0 +1,1 @@
+"""Report formats of an audit (text, JSON, SARIF, HTML), each built from one `AuditDocument`."""

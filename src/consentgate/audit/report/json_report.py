@@ -1,0 +1,74 @@
+"""The JSON report. Other tools parse it: fields may be added, never removed or renamed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from consentgate.audit.findings import Finding, ManifestReport
+from consentgate.audit.report.document import TOOL_NAME, AuditDocument
+from consentgate.text import Text
+
+SCHEMA_VERSION = 1
+
+
+def _text(text: Text) -> dict[str, str]:
+    return {"zh": text.zh, "en": text.en}
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    location = finding.location
+    return {
+        "rule_id": finding.rule_id,
+        "severity": finding.severity.value,
+        "title": _text(finding.title),
+        "message": _text(finding.message),
+        "citations": list(finding.citations),
+        "location": {
+            "path": location.path,
+            "line": location.line,
+            "column": location.column,
+            "pointer": location.pointer,
+        },
+        "suppressed": finding.suppressed,
+        "suppression_reason": finding.suppression_reason,
+        "baselined": finding.baselined,
+        "remediation": _text(finding.remediation),
+    }
+
+
+def _manifest(report: ManifestReport) -> dict[str, Any]:
+    return {
+        "path": report.path,
+        "app": report.app,
+        "app_type": report.app_type,
+        "operator": report.operator,
+        "findings": [_finding(f) for f in report.findings],
+        "errors": [_text(e) for e in report.errors],
+    }
+
+
+def to_json(document: AuditDocument) -> dict[str, Any]:
+    summary = document.summary
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": TOOL_NAME, "version": document.version},
+        "generated_at": document.generated_at.isoformat(),
+        "manifests": [_manifest(r) for r in document.reports],
+        "summary": {
+            "files": summary.files,
+            "findings": {severity.value: count for severity, count in summary.by_severity().items()},
+            "active": summary.active,
+            "suppressed": summary.suppressed,
+            "baselined": summary.baselined,
+            "load_errors": summary.load_errors,
+            "fail_on": document.fail_on.value,
+            "failed": document.exit_code != 0,
+            "exit_code": document.exit_code,
+        },
+    }
+
+
+def render_json(document: AuditDocument) -> str:
+    """The report as UTF-8 JSON text (Chinese kept readable, not \\u-escaped)."""
+    return json.dumps(to_json(document), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,127 @@
+"""The rule list as a terminal table, Markdown (docs/rules.md) or JSON, all from the rules' metadata."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from rich.table import Table
+
+from consentgate.audit.report.document import label, severity_label
+from consentgate.i18n import message
+from consentgate.law.catalog import load_catalog
+from consentgate.law.rules.base import Rule
+from consentgate.text import Lang, Text
+
+
+def rules_table(rules: Sequence[Rule], lang: Lang) -> Table:
+    table = Table(title=label("rules.count", lang, count=len(rules)), title_justify="left")
+    table.add_column(label("report.rule", lang), no_wrap=True)
+    table.add_column(label("report.severity", lang))
+    table.add_column(label("rules.title", lang))
+    table.add_column(label("report.citations", lang))
+    for rule in rules:
+        table.add_row(
+            rule.id, severity_label(rule.severity, lang), rule.title.in_(lang), ", ".join(rule.citations)
+        )
+    return table
+
+
+def _both(text: Text) -> dict[str, str]:
+    return {"zh": text.zh, "en": text.en}
+
+
+def rules_json(rules: Sequence[Rule]) -> str:
+    return (
+        json.dumps(
+            [
+                {
+                    "id": rule.id,
+                    "pack": rule.pack,
+                    "severity": rule.severity.value,
+                    "title": _both(rule.title),
+                    "citations": list(rule.citations),
+                    "remediation": _both(rule.remediation),
+                    "rationale": _both(rule.rationale),
+                }
+                for rule in rules
+            ],
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    )
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _heading(key: str) -> str:
+    return message(key).bilingual()
+
+
+def _citation_line(citation: str) -> str:
+    catalog = load_catalog()
+    if not catalog.resolves(citation):
+        return f"- `{citation}`"
+    entry = catalog.entry(citation)
+    note = "" if entry.verified else f" ({message('report.unverified').bilingual()})"
+    return f"- `{citation}` — {entry.heading.zh} / {entry.heading.en}{note}"
+
+
+def _severity(rule: Rule) -> str:
+    return f"{rule.severity.value} ({severity_label(rule.severity, 'zh')})"
+
+
+def _section(rule: Rule) -> list[str]:
+    return [
+        f"## {rule.id}",
+        "",
+        f"**{rule.title.zh}**  ",
+        f"**{rule.title.en}**",
+        "",
+        f"- {_heading('report.severity')}: {_severity(rule)}",
+        f"- {_heading('rules.pack')}: `{rule.pack}`",
+        "",
+        f"**{_heading('rules.rationale')}**",
+        "",
+        f"{rule.rationale.zh}  ",
+        rule.rationale.en,
+        "",
+        f"**{_heading('report.citations')}**",
+        "",
+        *(_citation_line(c) for c in rule.citations),
+        "",
+        f"**{_heading('report.remediation')}**",
+        "",
+        f"{rule.remediation.zh}  ",
+        rule.remediation.en,
+        "",
+    ]
+
+
+def rules_markdown(rules: Sequence[Rule]) -> str:
+    """Bilingual whatever `--lang` says: docs/rules.md is read by counsel and engineers alike."""
+    lines = [
+        f"# {_heading('rules.title')}",
+        "",
+        f"<!-- {message('rules.generated').en} -->",
+        f"> {message('rules.generated').zh}  ",
+        f"> {message('rules.generated').en}",
+        "",
+        f"{message('rules.count', count=len(rules)).bilingual()}",
+        "",
+        f"| {_heading('report.rule')} | {_heading('report.severity')} | {_heading('rules.title')} "
+        f"| {_heading('report.citations')} |",
+        "| --- | --- | --- | --- |",
+        *(
+            f"| [`{r.id}`](#{r.id.lower()}) | {_severity(r)} | {_cell(r.title.zh)}<br>{_cell(r.title.en)} "
+            f"| {', '.join(r.citations)} |"
+            for r in rules
+        ),
+        "",
+    ]
+    for rule in rules:
+        lines.extend(_section(rule))
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,176 @@
+"""Writes a starter manifest for one of the 39 app types that already audits clean.
+
+A new user's first manifest should start from what the law allows, not from an empty file: the
+app type's necessary personal information on contract necessity, a notice before collection, a
+login screen that asks for nothing more, and working consent, rights and complaint channels. The
+comments (zh and en, from the message catalog) say what to fill in.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from consentgate.errors import UsageError
+from consentgate.i18n import message
+from consentgate.law.catalog import load_catalog
+from consentgate.law.models import AppType
+from consentgate.manifest.references import hint
+from consentgate.text import Text
+
+NOTICE_ID = "privacy-policy"
+PURPOSE_ID = "basic-service"
+SCREEN_ID = "login"
+RIGHTS = ("copy", "correct", "delete", "cancel_account", "restrict")
+RESPONSE_WORKING_DAYS = 15
+
+
+def _q(value: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _comment(text: Text, indent: str = "") -> list[str]:
+    return [f"{indent}# {text.zh}", f"{indent}# {text.en}"]
+
+
+def data_id(category: str) -> str:
+    """`contact.phone` → `contact-phone`: readable, unique per category, a valid manifest id."""
+    return category.replace(".", "-")
+
+
+def necessary_categories(app_type: AppType) -> list[str]:
+    """The app type's necessary categories in the order the provisions list them, each once."""
+    return list(dict.fromkeys(c for item in app_type.necessary for c in item.categories))
+
+
+def app_type_by_slug(slug: str) -> AppType:
+    """The catalog's app type, or a usage error with a "did you mean"."""
+    types = load_catalog().app_types
+    if slug not in types:
+        raise UsageError.from_key("error.unknown_app_type_option", value=slug, hint=hint(slug, types))
+    return types[slug]
+
+
+def _data_section(app_type: AppType, categories: list[str]) -> list[str]:
+    if not categories:
+        return [*_comment(message("starter.no_data")), "data: []"]
+    catalog = load_catalog()
+    retention = message("starter.retention").zh
+    lines = [*_comment(message("starter.data")), "data:"]
+    for category in categories:
+        label = catalog.categories[category].label
+        lines += [
+            f"  - id: {data_id(category)}",
+            f"    label: {{zh: {_q(label.zh)}, en: {_q(label.en)}}}",
+            f"    category: {category}",
+            "    source: user",
+            f"    retention: {_q(retention)}",
+        ]
+    return lines
+
+
+def _purpose_section(app_type: AppType, ids: list[str]) -> list[str]:
+    basic = app_type.basic_function
+    return [
+        *_comment(message("starter.purposes", basic=Text(zh=basic.zh, en=basic.en.rstrip(".")))),
+        "purposes:",
+        f"  - id: {PURPOSE_ID}",
+        f"    label: {{zh: {_q(basic.zh)}, en: {_q(basic.en)}}}",
+        "    kind: basic-function",
+        "    basis: contract-necessity",
+        f"    data: [{', '.join(ids)}]",
+    ]
+
+
+def _onboarding_section(ids: list[str]) -> list[str]:
+    if not ids:
+        return [*_comment(message("starter.no_onboarding")), "onboarding: []"]
+    lines = [
+        *_comment(message("starter.onboarding")),
+        "onboarding:",
+        f"  - id: {SCREEN_ID}",
+        f"    notice: {NOTICE_ID}",
+        "    fields:",
+    ]
+    lines += [f"      - {{data: {i}, required: true, purposes: [{PURPOSE_ID}]}}" for i in ids]
+    lines.append("    actions: [submit, back]")
+    return lines
+
+
+def render_starter(app_type: AppType) -> str:
+    """The starter manifest text for one app type."""
+    categories = necessary_categories(app_type)
+    ids = [data_id(c) for c in categories]
+    rights_channel = _q(message("starter.rights_channel").zh)
+    lines = [
+        *_comment(message("starter.header", name=app_type.name, citation=app_type.citation)),
+        *_comment(message("starter.header_todo")),
+        "manifest_version: 1",
+        "",
+        *_comment(message("starter.app")),
+        "app:",
+        f"  name: {_q(message('starter.app_name').zh)}",
+        f"  type: {app_type.slug}",
+        "  operator:",
+        f"    name: {_q(message('starter.operator').zh)}",
+        "    contact: privacy@example.com",
+        "  platforms: [app]",
+        "",
+        *_comment(message("starter.notice")),
+        "notices:",
+        f"  - id: {NOTICE_ID}",
+        '    version: "1.0"',
+        "    shown: before-collection",
+        "    prominent: true",
+        "    lists_each_purpose: true",
+        "    lists_each_data_item: true",
+        "    lists_recipients: true",
+        "    operator_contact: true",
+        "    retention: true",
+        "    rights_procedure: true",
+        "    languages: [zh]",
+        f"    purposes: [{PURPOSE_ID}]",
+        "",
+        *_data_section(app_type, categories),
+        "",
+        *_purpose_section(app_type, ids),
+        "",
+        *_comment(message("starter.recipients")),
+        "recipients: []",
+        "",
+        *_onboarding_section(ids),
+        "",
+        *_comment(message("starter.consent")),
+        "consent:",
+        "  pre_ticked: false",
+        "  bundled_with_terms: false",
+        "  granular: true",
+        "  implied: none",
+        "  separate_for_sharing: true",
+        "  withdrawal: {channel: in-app-settings, steps: 2, consent_steps: 2}",
+        "  ask_again: {after_refusal: false}",
+        "",
+        *_comment(message("starter.rights")),
+        "rights:",
+        *(
+            f"  {right}: {{available: true, channel: {rights_channel}, working_days: {RESPONSE_WORKING_DAYS}}}"
+            for right in RIGHTS
+        ),
+        "",
+        *_comment(message("starter.complaints")),
+        "complaints:",
+        f"  channel: {_q(message('starter.complaints_channel').zh)}",
+        "  published: true",
+        f"  working_days: {RESPONSE_WORKING_DAYS}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_starter(slug: str, output: Path, *, force: bool = False) -> AppType:
+    """Writes the starter for `slug` to `output`; refuses to overwrite a file unless forced."""
+    app_type = app_type_by_slug(slug)
+    if output.exists() and not force:
+        raise UsageError.from_key("error.file_exists", path=str(output))
+    output.write_text(render_starter(app_type), "utf-8")
+    return app_type
