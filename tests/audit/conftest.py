@@ -20,7 +20,9 @@ FORCED_RULE = "CG-PIPL-016-FORCED-COLLECTION"
 WHEN = datetime(2025, 3, 15, 9, 30, tzinfo=UTC)
 
 
-def suppressed_copy(tmp_path: Path, reason: str = "问卷已于 3 月下线 / questionnaire removed in March") -> Path:
+def suppressed_copy(
+    tmp_path: Path, reason: str = "问卷已于 3 月下线 / questionnaire removed in March"
+) -> Path:
     """The forced-collection fixture with a suppression of that rule on the whole onboarding section."""
     path = tmp_path / "suppressed.yaml"
     path.write_text(

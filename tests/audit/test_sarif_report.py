@@ -17,6 +17,7 @@ from consentgate.audit.report.document import AuditDocument
 from consentgate.audit.report.sarif import LEVELS, artifact_uri, render_sarif
 from consentgate.audit.summary import FailOn
 from consentgate.law.rules.base import all_rules
+from consentgate.text import Lang
 from tests.audit.conftest import FORCED_RULE, WHEN, document, suppressed_copy
 
 SCHEMA = Path(__file__).parent / "sarif-schema-2.1.0.json"
@@ -42,16 +43,19 @@ def test_vendored_schema_is_the_official_one() -> None:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_seed_case_sarif_validates(seed_report: ManifestReport, lang: str) -> None:
-    data = _valid(render_sarif(document(seed_report), lang))  # type: ignore[arg-type]
+def test_seed_case_sarif_validates(seed_report: ManifestReport, lang: Lang) -> None:
+    data = _valid(render_sarif(document(seed_report), lang))
     [run] = data["runs"]
     assert len(run["results"]) == len(seed_report.findings)
     for result, finding in zip(run["results"], seed_report.findings, strict=True):
         assert result["ruleId"] == finding.rule_id
         assert result["level"] == LEVELS[finding.severity]
-        assert result["message"]["text"] == finding.message.in_(lang)  # type: ignore[arg-type]
+        assert result["message"]["text"] == finding.message.in_(lang)
         region = result["locations"][0]["physicalLocation"]["region"]
-        assert (region["startLine"], region["startColumn"]) == (finding.location.line, finding.location.column)
+        assert (region["startLine"], region["startColumn"]) == (
+            finding.location.line,
+            finding.location.column,
+        )
         assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == finding.rule_id
 
 
@@ -100,3 +104,9 @@ def test_load_errors_become_tool_notifications(tmp_path: Path) -> None:
 def test_artifact_uris_are_relative_or_file_uris() -> None:
     assert artifact_uri("apps/学习 app.yaml") == "apps/%E5%AD%A6%E4%B9%A0%20app.yaml"
     assert artifact_uri("/srv/apps/a.yaml") == "file:///srv/apps/a.yaml"
+
+
+def test_the_schema_check_would_catch_a_wrong_level(seed_report: ManifestReport) -> None:
+    data = json.loads(render_sarif(document(seed_report)))
+    data["runs"][0]["results"][0]["level"] = "critical"
+    assert list(_validator().iter_errors(data)), "the vendored schema must reject an unknown level"

@@ -7,7 +7,7 @@ Work is handed out in chunks so that per-task pickling stays small next to the a
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -67,9 +67,13 @@ def chunk_size(files: int, jobs: int) -> int:
     return max(1, files // (jobs * _CHUNKS_PER_WORKER))
 
 
-def _in_process(files: Sequence[str]) -> Iterator[ManifestReport]:
-    for file in files:
-        yield audit_file(file)
+def _gather(results: Iterable[ManifestReport], progress: Progress | None) -> list[ManifestReport]:
+    reports = []
+    for report in results:
+        reports.append(report)
+        if progress:
+            progress(report)
+    return reports
 
 
 def audit_all(files: Sequence[str], *, jobs: int, progress: Progress | None = None) -> list[ManifestReport]:
@@ -78,17 +82,7 @@ def audit_all(files: Sequence[str], *, jobs: int, progress: Progress | None = No
     # Load rules and the catalog before forking so that every worker inherits them ready-made.
     all_rules()
     load_catalog()
-    reports: list[ManifestReport] = []
     if workers == 1:
-        results: Iterable[ManifestReport] = _in_process(files)
-        for report in results:
-            reports.append(report)
-            if progress:
-                progress(report)
-        return reports
+        return _gather(map(audit_file, files), progress)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for report in pool.map(audit_file, files, chunksize=chunk_size(len(files), workers)):
-            reports.append(report)
-            if progress:
-                progress(report)
-    return reports
+        return _gather(pool.map(audit_file, files, chunksize=chunk_size(len(files), workers)), progress)

@@ -7,6 +7,7 @@ baseline, and one writer per report format. Every decision lives in `consentgate
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -40,6 +41,12 @@ class LangChoice(StrEnum):
 
 
 _LANGS: dict[LangChoice, Lang] = {LangChoice.ZH: "zh", LangChoice.EN: "en"}
+# The file formats; the text report is printed through rich instead (see `_write_text`).
+_RENDERERS: dict[str, Callable[[AuditDocument, Lang], str]] = {
+    "json": lambda document, _lang: render_json(document),
+    "sarif": render_sarif,
+    "html": render_html,
+}
 
 
 @dataclass(frozen=True)
@@ -137,15 +144,19 @@ def audit(
     fail_on: Annotated[
         FailOn | None,
         typer.Option(
-            "--fail-on", help="Fail (exit 1) on an open finding at or above this severity [default: medium]"
+            "--fail-on",
+            help="Fail (exit 1) on an open finding at or above this severity (default: medium, or from config)",
         ),
     ] = None,
     lang: Annotated[
-        LangChoice | None, typer.Option("--lang", help="Language of the text and HTML reports [default: zh]")
+        LangChoice | None,
+        typer.Option(
+            "--lang", help="Language of the text, SARIF and HTML reports (default: zh, or from config)"
+        ),
     ] = None,
     text: Annotated[
         str | None,
-        typer.Option("--text", metavar="FILE", help="Text report to FILE [default: standard output]"),
+        typer.Option("--text", metavar="FILE", help="Text report to FILE (default: standard output)"),
     ] = None,
     json_out: Annotated[
         str | None, typer.Option("--json", metavar="FILE", help="JSON report to FILE")
@@ -167,14 +178,14 @@ def audit(
         ),
     ] = None,
     jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, help="Parallel processes [default: number of CPUs]")
+        int | None, typer.Option("--jobs", "-j", min=1, help="Parallel processes (default: number of CPUs)")
     ] = None,
     config_file: Annotated[
         Path | None,
         typer.Option(
             "--config",
             metavar="FILE",
-            help="Settings file [default: nearest consentgate.toml or pyproject.toml]",
+            help="Settings file (default: nearest consentgate.toml or pyproject.toml)",
         ),
     ] = None,
 ) -> None:
@@ -189,8 +200,8 @@ def audit(
     manifest or accepted in the baseline never fail a run. --write-baseline accepts every open
     finding of this run, so that run exits 0 unless a manifest failed to load.
 
-    Settings: [tool.consentgate] in the nearest pyproject.toml, or a consentgate.toml, with keys
-    fail-on, lang, jobs, baseline and a table outputs = {text, json, sarif, html}; flags win.
+    Settings: the tool.consentgate table of the nearest pyproject.toml, or a consentgate.toml, with
+    keys fail-on, lang, jobs, baseline and a table outputs = {text, json, sarif, html}; flags win.
     """
     try:
         config = load_config(config_file)
@@ -216,12 +227,8 @@ def audit(
         for fmt, target in outputs.targets.items():
             if fmt == "text":
                 _write_text(target, document, language)
-            elif fmt == "json":
-                _write(target, render_json(document))
-            elif fmt == "sarif":
-                _write(target, render_sarif(document, language))
             else:
-                _write(target, render_html(document, language))
+                _write(target, _RENDERERS[fmt](document, language))
         if not outputs.text_on_stdout():
             stderr.print(summary_table(document.summary, language))
             stderr.print(verdict(document, language))

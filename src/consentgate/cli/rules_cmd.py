@@ -39,7 +39,7 @@ def rules(
         ),
     ] = RulesFormat.TABLE,
     lang: Annotated[
-        RulesLang | None, typer.Option("--lang", help="Language of the table [default: zh, or from config]")
+        RulesLang | None, typer.Option("--lang", help="Language of the table (default: zh, or from config)")
     ] = None,
 ) -> None:
     """List every rule / 列出全部规则。"""

@@ -16,9 +16,9 @@ from consentgate.text import Lang, Text
 
 def rules_table(rules: Sequence[Rule], lang: Lang) -> Table:
     table = Table(title=label("rules.count", lang, count=len(rules)), title_justify="left")
-    table.add_column(label("report.rule", lang), no_wrap=True)
-    table.add_column(label("report.severity", lang))
-    table.add_column(label("rules.title", lang))
+    table.add_column(label("report.rule", lang), overflow="fold")
+    table.add_column(label("report.severity", lang), no_wrap=True)
+    table.add_column(label("rules.column_title", lang), ratio=3, overflow="fold")
     table.add_column(label("report.citations", lang))
     for rule in rules:
         table.add_row(
@@ -112,7 +112,7 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
         "",
         f"{message('rules.count', count=len(rules)).bilingual()}",
         "",
-        f"| {_heading('report.rule')} | {_heading('report.severity')} | {_heading('rules.title')} "
+        f"| {_heading('report.rule')} | {_heading('report.severity')} | {_heading('rules.column_title')} "
         f"| {_heading('report.citations')} |",
         "| --- | --- | --- | --- |",
         *(

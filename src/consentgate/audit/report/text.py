@@ -58,8 +58,8 @@ def summary_table(summary: Summary, lang: Lang) -> Table:
     table.add_column(label("report.files", lang), justify="right")
     for severity in SEVERITIES:
         table.add_column(severity_label(severity, lang), justify="right", style=_STYLES[severity])
-    table.add_column(label("report.suppressed", lang), justify="right")
-    table.add_column(label("report.baselined", lang), justify="right")
+    table.add_column(label("report.suppressed_count", lang), justify="right")
+    table.add_column(label("report.baselined_count", lang), justify="right")
     table.add_column(label("report.load_errors", lang), justify="right")
     counts = summary.by_severity()
     table.add_row(

@@ -9,7 +9,6 @@ from consentgate.manifest.models import (
     Channel,
     DataItem,
     Manifest,
-    NoticeTiming,
     Purpose,
     PurposeKind,
 )
@@ -37,20 +36,6 @@ def may_rest_on_contract(purpose: Purpose) -> bool:
     return purpose.kind is PurposeKind.BASIC_FUNCTION or (
         purpose.kind is PurposeKind.ADD_ON and purpose.user_selected
     )
-
-
-def contract_covers(manifest: Manifest, item: DataItem) -> bool:
-    """Whether some purpose can lawfully process `item` as necessary for the contract."""
-    return any(
-        p.basis is Basis.CONTRACT_NECESSITY
-        and may_rest_on_contract(p)
-        and (p.kind is PurposeKind.ADD_ON or is_necessary(manifest, item))
-        for p in manifest.purposes_using(item.id)
-    )
-
-
-def has_prior_notice(manifest: Manifest) -> bool:
-    return any(n.shown is NoticeTiming.BEFORE_COLLECTION for n in manifest.notices)
 
 
 # PIPL 13 items (2)-(7): bases on which no consent is needed (PIPL 13 para 2).
