@@ -19,9 +19,18 @@ ADDRESS_BOOK = EXAMPLES / "address-book-case" / "as-found.yaml"
 # Each conclusion of the Beijing Internet Court (upheld on appeal): the rule that must reach it, and
 # the part of the manifest it must point into.
 CONCLUSIONS = {
-    "forced collection of occupation": ("CG-PIPL-016-FORCED-COLLECTION", "/onboarding/questionnaire/fields/0"),
-    "forced collection of learning goal": ("CG-PIPL-016-FORCED-COLLECTION", "/onboarding/questionnaire/fields/1"),
-    "forced collection of English level": ("CG-PIPL-016-FORCED-COLLECTION", "/onboarding/questionnaire/fields/2"),
+    "forced collection of occupation": (
+        "CG-PIPL-016-FORCED-COLLECTION",
+        "/onboarding/questionnaire/fields/0",
+    ),
+    "forced collection of learning goal": (
+        "CG-PIPL-016-FORCED-COLLECTION",
+        "/onboarding/questionnaire/fields/1",
+    ),
+    "forced collection of English level": (
+        "CG-PIPL-016-FORCED-COLLECTION",
+        "/onboarding/questionnaire/fields/2",
+    ),
     "forced collection of Chinese name": ("CG-PIPL-016-FORCED-COLLECTION", "/onboarding/basic-info/fields/0"),
     "forced collection of English name": ("CG-PIPL-016-FORCED-COLLECTION", "/onboarding/basic-info/fields/1"),
     "no notice before collection": ("CG-PIPL-017-NO-PRIOR-NOTICE", ""),
