@@ -50,6 +50,7 @@ from consentgate.manifest.models import (
 )
 
 TARGET_TYPICAL_PER_S_ON_2_CORES = 1_000
+MAINTAINED_SHARE = 0.7
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,16 @@ def _jitter(rng: random.Random, value: int) -> int:
     return max(1, round(value * rng.uniform(0.8, 1.2)))
 
 
-def _purpose(rng: random.Random, index: int, data_ids: list[str], recipient_ids: list[str]) -> dict[str, Any]:
+def _purpose(
+    rng: random.Random, index: int, data_ids: list[str], recipient_ids: list[str], maintained: bool
+) -> dict[str, Any]:
     kind = rng.choice(list(PurposeKind))
-    basis = rng.choice([Basis.CONSENT, Basis.CONTRACT_NECESSITY, Basis.SEPARATE_CONSENT, Basis.NONE])
+    if maintained:  # the basis the law expects for the kind of purpose
+        basis = Basis.CONTRACT_NECESSITY if kind is PurposeKind.BASIC_FUNCTION else Basis.CONSENT
+        if kind is PurposeKind.SHARING:
+            basis = Basis.SEPARATE_CONSENT
+    else:
+        basis = rng.choice([Basis.CONSENT, Basis.CONTRACT_NECESSITY, Basis.SEPARATE_CONSENT, Basis.NONE])
     purpose: dict[str, Any] = {
         "id": f"purpose-{index}",
         "label": {"zh": f"目的{index}", "en": f"Purpose {index}"},
@@ -128,50 +136,74 @@ def _purpose(rng: random.Random, index: int, data_ids: list[str], recipient_ids:
         "data": rng.sample(data_ids, min(len(data_ids), rng.randint(1, 6))),
     }
     if kind is PurposeKind.ADD_ON:
-        purpose["user_selected"] = rng.random() < 0.5
+        purpose["user_selected"] = maintained or rng.random() < 0.5
     if kind is PurposeKind.SHARING and recipient_ids:
         purpose["recipients"] = rng.sample(recipient_ids, min(len(recipient_ids), rng.randint(1, 3)))
     if kind is PurposeKind.PERSONALIZATION:
         purpose["automated_decision"] = True
         purpose["channel"] = Channel.PUSH.value
         purpose["personalization"] = {
-            "non_personalized_option": rng.random() < 0.5,
-            "opt_out": rng.choice(list(OptOut)).value,
-            "labelled": rng.random() < 0.5,
-            "tag_controls": rng.random() < 0.5,
+            "non_personalized_option": maintained or rng.random() < 0.5,
+            "opt_out": OptOut.ONE_TAP.value if maintained else rng.choice(list(OptOut)).value,
+            "labelled": maintained or rng.random() < 0.5,
+            "tag_controls": maintained or rng.random() < 0.5,
         }
     if kind is PurposeKind.MARKETING:
         purpose["channel"] = rng.choice(list(Channel)).value
         purpose["marketing"] = {
-            "unsubscribe": rng.random() < 0.6,
-            "audience": [rng.choice(list(AudienceSource)).value],
+            "unsubscribe": maintained or rng.random() < 0.6,
+            "audience": [
+                AudienceSource.OWN_CONSENTING_USERS.value
+                if maintained
+                else rng.choice(list(AudienceSource)).value
+            ],
         }
     return purpose
 
 
-def _screen(rng: random.Random, index: int, data_ids: list[str], purpose_ids: list[str]) -> dict[str, Any]:
+def _screen(
+    rng: random.Random, index: int, data_ids: list[str], purpose_ids: list[str], maintained: bool
+) -> dict[str, Any]:
     fields = [
-        {"data": data_id, "required": rng.random() < 0.4, "purposes": [rng.choice(purpose_ids)]}
+        {
+            "data": data_id,
+            "required": not maintained and rng.random() < 0.4,
+            "purposes": [rng.choice(purpose_ids)],
+        }
         for data_id in rng.sample(data_ids, min(len(data_ids), rng.randint(1, 5)))
     ]
-    actions = [ScreenAction.SUBMIT.value, *rng.sample([a.value for a in ScreenAction][1:], rng.randint(0, 3))]
+    if maintained:
+        actions = [ScreenAction.SUBMIT.value, ScreenAction.SKIP.value, ScreenAction.REFUSE.value]
+    else:
+        others = [a.value for a in ScreenAction if a is not ScreenAction.SUBMIT]
+        actions = [ScreenAction.SUBMIT.value, *rng.sample(others, rng.randint(0, 3))]
     return {
         "id": f"screen-{index}",
         "title": {"zh": f"界面{index}", "en": f"Screen {index}"},
         "blocks_home": rng.random() < 0.7,
         "notice": "privacy-policy",
         "fields": fields,
-        "consent_boxes": [{"purposes": [rng.choice(purpose_ids)], "pre_ticked": rng.random() < 0.2}],
+        "consent_boxes": [
+            {"purposes": [rng.choice(purpose_ids)], "pre_ticked": not maintained and rng.random() < 0.2}
+        ],
         "actions": actions,
     }
 
 
 def generate(rng: random.Random, size: Size, number: int, slugs: list[str], categories: list[str]) -> str:
-    """One varied, valid manifest: some clean, most with a few findings, like real apps."""
+    """One varied, valid manifest. 70% are "maintained" (bases, notices and channels as the law expects,
+    so findings come mostly from data categories); 30% are "as found" with random mistakes."""
+    maintained = rng.random() < MAINTAINED_SHARE
     data_ids = [f"data-{i}" for i in range(_jitter(rng, size.data))]
     recipient_ids = [f"recipient-{i}" for i in range(_jitter(rng, size.recipients) if size.recipients else 0)]
-    purposes = [_purpose(rng, i, data_ids, recipient_ids) for i in range(_jitter(rng, size.purposes))]
+    purposes = [
+        _purpose(rng, i, data_ids, recipient_ids, maintained) for i in range(_jitter(rng, size.purposes))
+    ]
     purpose_ids = [p["id"] for p in purposes]
+
+    def coin(p: float) -> bool:
+        return maintained or rng.random() < p
+
     manifest: dict[str, Any] = {
         "manifest_version": 1,
         "app": {
@@ -184,10 +216,12 @@ def generate(rng: random.Random, size: Size, number: int, slugs: list[str], cate
             {
                 "id": "privacy-policy",
                 "version": "1.0",
-                "shown": rng.choice(list(NoticeTiming)).value,
-                "lists_each_purpose": rng.random() < 0.7,
-                "lists_each_data_item": rng.random() < 0.7,
-                "lists_recipients": rng.random() < 0.7,
+                "shown": NoticeTiming.BEFORE_COLLECTION.value
+                if maintained
+                else rng.choice(list(NoticeTiming)).value,
+                "lists_each_purpose": coin(0.7),
+                "lists_each_data_item": coin(0.7),
+                "lists_recipients": coin(0.7),
                 "operator_contact": True,
                 "retention": True,
                 "rights_procedure": True,
@@ -214,19 +248,27 @@ def generate(rng: random.Random, size: Size, number: int, slugs: list[str], cate
             }
             for r in recipient_ids
         ],
-        "onboarding": [_screen(rng, i, data_ids, purpose_ids) for i in range(_jitter(rng, size.screens))],
+        "onboarding": [
+            _screen(rng, i, data_ids, purpose_ids, maintained) for i in range(_jitter(rng, size.screens))
+        ],
         "consent": {
-            "pre_ticked": rng.random() < 0.2,
-            "granular": rng.random() < 0.8,
-            "withdrawal": {"channel": rng.choice(list(WithdrawalChannel)).value, "steps": rng.randint(1, 6)},
+            "pre_ticked": not coin(0.8),
+            "granular": coin(0.8),
+            "withdrawal": {
+                "channel": WithdrawalChannel.IN_APP_SETTINGS.value
+                if maintained
+                else rng.choice(list(WithdrawalChannel)).value,
+                "steps": 2 if maintained else rng.randint(1, 6),
+                "consent_steps": 2,
+            },
         },
         "rights": {
             name: {
-                "available": rng.random() < 0.9,
+                "available": coin(0.9),
                 "channel": "in-app",
-                "working_days": rng.choice([7, 15, 30]),
+                "working_days": 15 if maintained else rng.choice([7, 15, 30]),
             }
-            for name in ("copy", "correct", "delete", "cancel_account")
+            for name in ("copy", "correct", "delete", "cancel_account", "restrict")
         },
         "complaints": {"channel": "privacy@example.com", "published": True, "working_days": 15},
     }
@@ -275,11 +317,11 @@ def _c_safe_load(text: str) -> Any:
 _WORKER_SERIALIZE: Callable[[ManifestReport], str] | None = None
 
 
-def _worker_init() -> None:
+def _worker_init(compact: bool) -> None:
     global _WORKER_SERIALIZE  # one serializer per worker process, built once
     load_catalog()
     all_rules()
-    _WORKER_SERIALIZE = _json_serializer()[0]
+    _WORKER_SERIALIZE = _local_json if compact else _json_serializer()[0]
 
 
 def _worker_chunk(paths: list[str]) -> list[float]:
@@ -292,10 +334,10 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
         yield items[start : start + size]
 
 
-def on_all_cores(paths: list[str], workers: int) -> tuple[float, list[float]]:
+def on_all_cores(paths: list[str], workers: int, compact: bool) -> tuple[float, list[float]]:
     """Wall-clock seconds and latencies for auditing `paths` on a warm process pool."""
     chunk = max(1, min(256, len(paths) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(compact,)) as pool:
         list(pool.map(_worker_chunk, [[p] for p in paths[:workers]]))  # warm every worker
         start = time.perf_counter()
         latencies = [t for batch in pool.map(_worker_chunk, list(_chunks(paths, chunk))) for t in batch]
@@ -319,14 +361,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes for the pool run")
     parser.add_argument("--tracemalloc-sample", type=int, default=500, help="files for the traced run")
+    parser.add_argument(
+        "--compact-json",
+        action="store_true",
+        help="serialize with a compact local encoder instead of the JSON report module (what-if comparison)",
+    )
     args = parser.parse_args()
-    console = Console(highlight=False)
+    console = Console(highlight=False, width=max(110, Console().width))
 
     t0 = time.perf_counter()
     load_catalog()
     rules = all_rules()
     warm_up = time.perf_counter() - t0
     serialize, serializer_name = _json_serializer()
+    if args.compact_json:
+        serialize, serializer_name = _local_json, "local compact serializer (--compact-json)"
 
     with tempfile.TemporaryDirectory(prefix="consentgate-bench-") as folder:
         corpus = write_corpus(Path(folder), args.n, args.seed)
@@ -363,8 +412,8 @@ def main() -> None:
         tracemalloc.stop()
 
         # all cores: the mixed corpus, then typical manifests only (the target)
-        pool_wall, _ = on_all_cores(paths, args.workers)
-        typical_wall, typical_latencies = on_all_cores(by_size["typical"], args.workers)
+        pool_wall, pool_latencies = on_all_cores(paths, args.workers, args.compact_json)
+        typical_wall, typical_latencies = on_all_cores(by_size["typical"], args.workers, args.compact_json)
         rss_children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
     everything = [t for values in latencies.values() for t in values]
@@ -379,14 +428,16 @@ def main() -> None:
     )
     console.print(f"loaded {loaded}/{n} manifests, {findings} findings ({findings / n:.1f} per manifest)\n")
 
-    table = Table(title="Per manifest: parse + validate + all rules + JSON")
+    table = Table(
+        title="One process, per manifest: parse + validate + all rules + JSON (size: ~data/purposes/screens)"
+    )
     for column in ("set", "manifests", "manifests/s (1 process)", "p50 ms", "p99 ms", "max ms"):
         table.add_column(column, justify="right")
     for size in SIZES:
         values = latencies[size.name]
         if values:
             table.add_row(
-                f"{size.name} (~{size.data} data/{size.purposes} purposes/{size.screens} screens)",
+                f"{size.name} ~{size.data}/{size.purposes}/{size.screens}",
                 str(len(values)),
                 f"{len(values) / sum(values):,.0f}",
                 _ms(percentile(values, 50)),
@@ -407,7 +458,13 @@ def main() -> None:
     for column in ("set", "manifests/s", "speed-up vs 1 process", "p50 ms", "p99 ms"):
         cores.add_column(column, justify="right")
     typical_one = len(latencies["typical"]) / sum(latencies["typical"]) if latencies["typical"] else 0.0
-    cores.add_row("all (mixed)", f"{n / pool_wall:,.0f}", f"{one_process / pool_wall:.2f}x", "", "")
+    cores.add_row(
+        "all (mixed)",
+        f"{n / pool_wall:,.0f}",
+        f"{one_process / pool_wall:.2f}x",
+        _ms(percentile(pool_latencies, 50)),
+        _ms(percentile(pool_latencies, 99)),
+    )
     if typical_latencies:
         typical_rate = len(typical_latencies) / typical_wall
         cores.add_row(
@@ -419,20 +476,23 @@ def main() -> None:
         )
     console.print(cores)
 
-    peers = Table(title="Peer in the same process: read + parse + json.dumps of the same files")
+    peers = Table(
+        title="Peer in the same process: read + YAML parse + json.dumps of the same files "
+        "(ratio = consentgate time / peer time)"
+    )
     for column in ("peer", "manifests/s", "p50 ms", "consentgate / bare-parse ratio"):
         peers.add_column(column, justify="right")
     peers.add_row(
         "yaml.safe_load (pure Python)",
         f"{n / bare_py_total:,.0f}",
         _ms(percentile(bare_py, 50)),
-        f"{one_process / bare_py_total:.2f}x the time",
+        f"{one_process / bare_py_total:.2f}",
     )
     peers.add_row(
         "yaml.load(CSafeLoader) (libyaml)",
         f"{n / bare_c_total:,.0f}",
         _ms(percentile(bare_c, 50)),
-        f"{one_process / bare_c_total:.2f}x the time",
+        f"{one_process / bare_c_total:.2f}",
     )
     console.print(peers)
 
@@ -447,13 +507,11 @@ def main() -> None:
     console.print(memory)
 
     if typical_latencies:
-        rate_on_two = typical_one * min(2, args.workers) if args.workers >= 2 else typical_one
         measured = len(typical_latencies) / typical_wall
         verdict = "meets" if measured >= TARGET_TYPICAL_PER_S_ON_2_CORES else "is below"
         console.print(
             f"\nTarget: >= {TARGET_TYPICAL_PER_S_ON_2_CORES:,} typical manifests/s on 2 cores. "
-            f"Measured {measured:,.0f}/s on {args.workers} worker(s) ({verdict} the target; "
-            f"one process x {min(2, args.workers)} would be {rate_on_two:,.0f}/s)."
+            f"Measured {measured:,.0f}/s on {args.workers} worker(s): {verdict} the target."
         )
 
 
