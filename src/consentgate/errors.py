@@ -30,7 +30,7 @@ class ConsentgateError(Exception):
         self.location = location
 
     @classmethod
-    def from_key(cls, key: str, *, location: SourceLocation | None = None, **values: object) -> Self:
+    def from_key(cls, key: str, /, *, location: SourceLocation | None = None, **values: object) -> Self:
         return cls(message(key, **values), location=location)
 
     def render(self, lang: Lang) -> str:

@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from consentgate.law.catalog import Catalog, load_catalog
-from consentgate.law.models import AppType, DataCategory, Instrument, LawEntry, NecessaryItem
+from consentgate.law.models import AppType, DataCategory, Instrument, LawEntry, NecessaryItem, Taxonomy
 from consentgate.text import Text
 
 # Items per category of the App identification method (国信办秘字〔2019〕191号): 4+4+9+6+3+5 = 31.
@@ -174,3 +174,20 @@ def test_duplicate_catalog_ids_are_refused(catalog: Catalog) -> None:
     entry = catalog.entry("PIPL-13")
     with pytest.raises(ValueError, match="duplicate"):
         Catalog([entry, entry], [], [])
+
+
+def test_taxonomy_rejects_a_label_cut_by_an_unquoted_comma() -> None:
+    """`{zh: 名称, en: Name, nature}` parses as an extra key `nature`: the loader must refuse it."""
+    raw = yaml.safe_load("meta: {}\ncategories:\n  x.y: {zh: 名称, en: Name, nature}\napp_types: []\n")
+    with pytest.raises(ValidationError):
+        Taxonomy.model_validate(raw)
+
+
+def test_taxonomy_rejects_a_mapping_to_an_unknown_category() -> None:
+    raw = {
+        "meta": {},
+        "categories": {"contact.phone": {"zh": "手机号", "en": "Phone"}},
+        "app_types": [{"id": 1, "slug": "x", "necessary": [{"item": None, "categories": ["contact.fax"]}]}],
+    }
+    with pytest.raises(ValidationError, match="contact.fax"):
+        Taxonomy.model_validate(raw)

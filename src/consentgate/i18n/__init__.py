@@ -17,7 +17,7 @@ def _catalog(lang: Lang) -> dict[str, str]:
     return data
 
 
-def message(key: str, **values: object) -> Text:
+def message(key: str, /, **values: object) -> Text:
     """The text under `key` in both languages, formatted with `values` (a `Text` value is picked per language)."""
 
     def render(lang: Lang) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from consentgate.law.models import AppType, DataCategory, Instrument, LawEntry, NecessaryItem
+from consentgate.law.models import AppType, DataCategory, Instrument, LawEntry, NecessaryItem, Taxonomy
 from consentgate.text import Text
 
 _ZH_ITEM = re.compile(r"^（([一二三四五六七八九十]+)）")
@@ -256,25 +256,25 @@ def _npi_entries(npi: _NpiSource, app_types: Iterable[AppType]) -> Iterator[LawE
         )
 
 
-def _app_types(npi_raw: Raw, taxonomy: Raw) -> list[AppType]:
-    mapping = {int(t["id"]): t for t in taxonomy["app_types"]}
+def _app_types(npi_raw: Raw, taxonomy: Taxonomy) -> list[AppType]:
+    mapping = {t.id: t for t in taxonomy.app_types}
     result = []
     for raw_type in npi_raw["app_types"]:
         number = int(raw_type["id"])
         ours = mapping[number]
-        by_no = {m["item"]: m["categories"] for m in ours["necessary"]}
+        by_no = {m.item: m.categories for m in ours.necessary}
         necessary = tuple(
             NecessaryItem(
                 number=item["no"],
                 text=Text(zh=item["zh"], en=item["en"]),
-                categories=tuple(by_no[item["no"]]),
+                categories=by_no[item["no"]],
             )
             for item in raw_type["necessary_pi"]
         )
         result.append(
             AppType(
                 number=number,
-                slug=str(ours["slug"]),
+                slug=ours.slug,
                 name=Text(zh=raw_type["name_zh"], en=raw_type["name_en"]),
                 basic_function=Text(zh=raw_type["basic_function_zh"], en=raw_type["basic_function_en"]),
                 no_pi_required=bool(raw_type["no_pi_required"]),
@@ -311,17 +311,12 @@ class Catalog:
 @cache
 def load_catalog() -> Catalog:
     """Loads and validates the shipped catalog once per process."""
-    taxonomy = _read("consentgate-taxonomy.yaml")
+    taxonomy = Taxonomy.model_validate(_read("consentgate-taxonomy.yaml"))
     npi_raw = _read("necessary-pi-scope.yaml")
     app_types = _app_types(npi_raw, taxonomy)
     categories = [
-        DataCategory(
-            id=cid,
-            label=Text(zh=c["zh"], en=c["en"]),
-            sensitive=bool(c.get("sensitive")),
-            incidental=bool(c.get("incidental")),
-        )
-        for cid, c in taxonomy["categories"].items()
+        DataCategory(id=cid, label=Text(zh=c.zh, en=c.en), sensitive=c.sensitive, incidental=c.incidental)
+        for cid, c in taxonomy.categories.items()
     ]
     npi = _NpiSource(raw=npi_raw, slugs={int(t["id"]): t for t in npi_raw["app_types"]})
     entries = [

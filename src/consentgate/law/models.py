@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from consentgate.text import Text
 
@@ -73,3 +73,48 @@ class AppType(BaseModel):
     @property
     def necessary_categories(self) -> frozenset[str]:
         return frozenset(c for item in self.necessary for c in item.categories)
+
+
+class TaxonomyCategory(BaseModel):
+    """A category as written in consentgate-taxonomy.yaml; unknown keys mean a typo in the file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    zh: str
+    en: str
+    sensitive: bool = False
+    incidental: bool = False
+
+
+class TaxonomyItem(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    item: int | None
+    categories: tuple[str, ...]
+
+
+class TaxonomyAppType(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: int
+    slug: str
+    necessary: tuple[TaxonomyItem, ...]
+
+
+class Taxonomy(BaseModel):
+    """consentgate-taxonomy.yaml: our categories and our mapping of necessary-PI items to them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    meta: dict[str, str]
+    categories: dict[str, TaxonomyCategory]
+    app_types: tuple[TaxonomyAppType, ...]
+
+    @model_validator(mode="after")
+    def _mapped_categories_exist(self) -> Taxonomy:
+        for app_type in self.app_types:
+            for item in app_type.necessary:
+                unknown = set(item.categories) - set(self.categories)
+                if unknown:
+                    raise ValueError(f"app type {app_type.slug} maps to unknown categories {sorted(unknown)}")
+        return self

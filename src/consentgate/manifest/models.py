@@ -8,6 +8,7 @@ refer to (data, purposes, recipients, notices, screens) carry an `id`.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -372,14 +373,35 @@ class Manifest(Strict):
     complaints: Complaints = Field(default_factory=Complaints)
     suppressions: list[Suppression] = Field(default_factory=list)
 
+    # Rules look items up inside loops; indexes built once keep an audit linear in manifest size.
+    @cached_property
+    def data_by_id(self) -> dict[str, DataItem]:
+        return {d.id: d for d in self.data}
+
+    @cached_property
+    def purposes_by_id(self) -> dict[str, Purpose]:
+        return {p.id: p for p in self.purposes}
+
+    @cached_property
+    def recipients_by_id(self) -> dict[str, Recipient]:
+        return {r.id: r for r in self.recipients}
+
+    @cached_property
+    def _purposes_by_data(self) -> dict[str, list[Purpose]]:
+        index: dict[str, list[Purpose]] = {}
+        for purpose in self.purposes:
+            for data_id in dict.fromkeys(purpose.data):
+                index.setdefault(data_id, []).append(purpose)
+        return index
+
     def data_item(self, data_id: str) -> DataItem:
-        return next(d for d in self.data if d.id == data_id)
+        return self.data_by_id[data_id]
 
     def purpose(self, purpose_id: str) -> Purpose:
-        return next(p for p in self.purposes if p.id == purpose_id)
+        return self.purposes_by_id[purpose_id]
 
     def recipient(self, recipient_id: str) -> Recipient:
-        return next(r for r in self.recipients if r.id == recipient_id)
+        return self.recipients_by_id[recipient_id]
 
     def purposes_using(self, data_id: str) -> list[Purpose]:
-        return [p for p in self.purposes if data_id in p.data]
+        return list(self._purposes_by_data.get(data_id, ()))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from consentgate.audit.findings import Finding, ManifestReport
 from consentgate.audit.report.document import TOOL_NAME, AuditDocument
+from consentgate.audit.report.encode import dumps_pretty
 from consentgate.text import Text
 
 SCHEMA_VERSION = 1
@@ -71,4 +71,4 @@ def to_json(document: AuditDocument) -> dict[str, Any]:
 
 def render_json(document: AuditDocument) -> str:
     """The report as UTF-8 JSON text (Chinese kept readable, not \\u-escaped)."""
-    return json.dumps(to_json(document), ensure_ascii=False, indent=2) + "\n"
+    return dumps_pretty(to_json(document))

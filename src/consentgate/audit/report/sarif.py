@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import PurePath, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
 from consentgate.audit.findings import Finding, ManifestReport
 from consentgate.audit.report.document import TOOL_NAME, AuditDocument
+from consentgate.audit.report.encode import dumps_pretty
 from consentgate.law.rules.base import Rule, Severity
 from consentgate.text import Lang, Text
 
@@ -138,4 +138,4 @@ def to_sarif(document: AuditDocument, lang: Lang = "zh") -> dict[str, Any]:
 
 
 def render_sarif(document: AuditDocument, lang: Lang = "zh") -> str:
-    return json.dumps(to_sarif(document, lang), ensure_ascii=False, indent=2) + "\n"
+    return dumps_pretty(to_sarif(document, lang))
