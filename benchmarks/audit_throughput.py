@@ -34,6 +34,9 @@ from rich.table import Table
 
 from consentgate.audit.engine import audit_file
 from consentgate.audit.findings import ManifestReport
+from consentgate.audit.report.document import AuditDocument
+from consentgate.audit.report.json_report import render_json
+from consentgate.audit.summary import FailOn
 from consentgate.law.catalog import load_catalog
 from consentgate.law.rules.base import all_rules
 from consentgate.manifest.models import (
@@ -73,34 +76,8 @@ SIZES = (
 # ---------------------------------------------------------------- JSON serialization
 
 
-def _local_json(report: ManifestReport) -> str:
-    """Used only when the JSON report module is absent: the same fields, serialized the same way."""
-    return json.dumps(
-        {
-            "path": report.path,
-            "findings": [
-                {
-                    "rule_id": f.rule_id,
-                    "severity": f.severity.value,
-                    "message": {"zh": f.message.zh, "en": f.message.en},
-                    "citations": list(f.citations),
-                    "location": [f.location.path, f.location.line, f.location.column, f.location.pointer],
-                }
-                for f in report.findings
-            ],
-            "errors": [{"zh": e.zh, "en": e.en} for e in report.errors],
-        },
-        ensure_ascii=False,
-    )
-
-
 def _json_serializer() -> tuple[Callable[[ManifestReport], str], str]:
-    try:
-        from consentgate.audit.report.document import AuditDocument
-        from consentgate.audit.report.json_report import render_json
-        from consentgate.audit.summary import FailOn
-    except ImportError:
-        return _local_json, "local serializer (consentgate.audit.report.json_report not found)"
+    """The real JSON report of `consentgate audit --json`, one document per manifest."""
     rules = all_rules()
     when = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -317,11 +294,11 @@ def _c_safe_load(text: str) -> Any:
 _WORKER_SERIALIZE: Callable[[ManifestReport], str] | None = None
 
 
-def _worker_init(compact: bool) -> None:
+def _worker_init() -> None:
     global _WORKER_SERIALIZE  # one serializer per worker process, built once
     load_catalog()
     all_rules()
-    _WORKER_SERIALIZE = _local_json if compact else _json_serializer()[0]
+    _WORKER_SERIALIZE = _json_serializer()[0]
 
 
 def _worker_chunk(paths: list[str]) -> list[float]:
@@ -334,10 +311,10 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
         yield items[start : start + size]
 
 
-def on_all_cores(paths: list[str], workers: int, compact: bool) -> tuple[float, list[float]]:
+def on_all_cores(paths: list[str], workers: int) -> tuple[float, list[float]]:
     """Wall-clock seconds and latencies for auditing `paths` on a warm process pool."""
     chunk = max(1, min(256, len(paths) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(compact,)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
         list(pool.map(_worker_chunk, [[p] for p in paths[:workers]]))  # warm every worker
         start = time.perf_counter()
         latencies = [t for batch in pool.map(_worker_chunk, list(_chunks(paths, chunk))) for t in batch]
@@ -361,11 +338,6 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes for the pool run")
     parser.add_argument("--tracemalloc-sample", type=int, default=500, help="files for the traced run")
-    parser.add_argument(
-        "--compact-json",
-        action="store_true",
-        help="serialize with a compact local encoder instead of the JSON report module (what-if comparison)",
-    )
     args = parser.parse_args()
     console = Console(highlight=False, width=max(110, Console().width))
 
@@ -374,8 +346,6 @@ def main() -> None:
     rules = all_rules()
     warm_up = time.perf_counter() - t0
     serialize, serializer_name = _json_serializer()
-    if args.compact_json:
-        serialize, serializer_name = _local_json, "local compact serializer (--compact-json)"
 
     with tempfile.TemporaryDirectory(prefix="consentgate-bench-") as folder:
         corpus = write_corpus(Path(folder), args.n, args.seed)
@@ -412,8 +382,8 @@ def main() -> None:
         tracemalloc.stop()
 
         # all cores: the mixed corpus, then typical manifests only (the target)
-        pool_wall, pool_latencies = on_all_cores(paths, args.workers, args.compact_json)
-        typical_wall, typical_latencies = on_all_cores(by_size["typical"], args.workers, args.compact_json)
+        pool_wall, pool_latencies = on_all_cores(paths, args.workers)
+        typical_wall, typical_latencies = on_all_cores(by_size["typical"], args.workers)
         rss_children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
     everything = [t for values in latencies.values() for t in values]

@@ -1,0 +1,1 @@
+"""The runtime: enforce the same manifest the audit judges, on every processing."""
