@@ -56,7 +56,9 @@ def _without_consent(manifest: Manifest, purpose: Purpose) -> frozenset[str]:
 def compile_policy(manifest: Manifest) -> Policy:
     purposes = {}
     for purpose in manifest.purposes:
-        third_parties = [r for r in purpose.recipients if manifest.recipient(r).kind is not RecipientKind.ENTRUSTED]
+        third_parties = [
+            r for r in purpose.recipients if manifest.recipient(r).kind is not RecipientKind.ENTRUSTED
+        ]
         purposes[purpose.id] = PurposePolicy(
             id=purpose.id,
             kind=purpose.kind,

@@ -1,0 +1,64 @@
+"""Every runtime test runs on SQLite and on PostgreSQL.
+
+Each PostgreSQL run makes its own database and drops it afterwards. Where PostgreSQL cannot be
+reached the PostgreSQL half is skipped with a loud reason — except in CI (`CI=true`), where a
+missing PostgreSQL is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from consentgate.store.database import Database
+from consentgate.store.migrate import upgrade
+
+PG_ADMIN_URL = os.environ.get(
+    "CONSENTGATE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _postgres_database() -> Iterator[str]:
+    name = f"cg_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any failure to reach PostgreSQL means the same thing here
+        admin.dispose()
+        reason = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}: {exc}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true requires PostgreSQL — {reason}")
+        pytest.skip(f"!!! SKIPPING the PostgreSQL half of the runtime tests !!! {reason}")
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'consentgate.db'}"
+    else:
+        yield from _postgres_database()
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """A fresh database at the current schema."""
+    db = Database(database_url)
+    upgrade(db)
+    try:
+        yield db
+    finally:
+        db.dispose()
