@@ -30,7 +30,7 @@ def _postgres_database() -> Iterator[str]:
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure to reach PostgreSQL means the same thing here
+    except Exception as exc:
         admin.dispose()
         reason = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}: {exc}"
         if os.environ.get("CI") == "true":
