@@ -53,7 +53,18 @@ def test_html_marks_each_unverified_law_text(seed_report: ManifestReport, seed_h
     catalog = load_catalog()
     pairs = [(f, c) for f in seed_report.findings for c in f.citations if not catalog.entry(c).verified]
     assert pairs, "the seed case cites unverified clauses (e.g. AVIM items); this test needs one"
-    assert seed_html.count(message("report.unverified").bilingual()) == len(pairs)
+    distinct = {c for _, c in pairs}
+    # Marked at each citation of a finding, and once more where the appendix quotes the clause.
+    assert seed_html.count(message("report.unverified").bilingual()) == len(pairs) + len(distinct)
+
+
+def test_html_quotes_each_cited_law_once_in_the_appendix(seed_report: ManifestReport, seed_html: str) -> None:
+    cited = {c for f in seed_report.findings for c in f.citations}
+    appendix = seed_html.split('<section class="laws">', 1)[1]
+    for citation in cited:
+        assert seed_html.count(f'id="law-{citation}"') == 1, citation
+        assert f'id="law-{citation}"' in appendix, citation
+        assert f'href="#law-{citation}"' in seed_html, citation
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

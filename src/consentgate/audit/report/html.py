@@ -76,14 +76,26 @@ def _manifest(report: ManifestReport) -> ManifestView:
     )
 
 
+def _cited_once(manifests: list[ManifestView]) -> list[CitedLaw]:
+    """Every law cited anywhere in the report, once, in order of first citation (for the appendix)."""
+    seen: dict[str, CitedLaw] = {}
+    for view in manifests:
+        for finding in (*view.open, *view.suppressed):
+            for law in finding.laws:
+                seen.setdefault(law.id, law)
+    return list(seen.values())
+
+
 def render_html(document: AuditDocument, lang: Lang = "zh") -> str:
     """The whole report as one HTML document, escaped throughout (manifests are untrusted input)."""
     template = _environment().get_template(TEMPLATE)
+    manifests = [_manifest(r) for r in document.reports]
     return template.render(
         doc=document,
         lang=lang,
         html_lang=_HTML_LANG[lang],
-        manifests=[_manifest(r) for r in document.reports],
+        manifests=manifests,
+        cited_laws=_cited_once(manifests),
         verdict=Verdict.of(document),
         severities=SEVERITIES,
         t=lambda key, **values: label(key, lang, **values),
