@@ -22,7 +22,7 @@ def test_show_prints_heading_text_in_both_languages_and_sources() -> None:
     assert result.exit_code == 0, result.output
     entry = load_catalog().entry("PIPL-24")
     assert entry.text is not None
-    assert "《个人信息保护法》第24条" in result.output
+    assert "《个人信息保护法》第二十四条" in result.output
     assert "PIPL Art. 24" in result.output
     assert "不针对其个人特征的选项" in result.output
     assert "an option that does not target" in result.output

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from consentgate.law.catalog import Catalog, load_catalog
+from consentgate.law.catalog import Catalog, load_catalog, zh_numeral
 from consentgate.law.models import AppType, DataCategory, Instrument, LawEntry, NecessaryItem, Taxonomy
 from consentgate.text import Text
 
@@ -191,3 +191,25 @@ def test_taxonomy_rejects_a_mapping_to_an_unknown_category() -> None:
     }
     with pytest.raises(ValidationError, match=r"contact\.fax"):
         Taxonomy.model_validate(raw)
+
+
+@pytest.mark.parametrize(
+    ("number", "written"),
+    [
+        (4, "四"),
+        (10, "十"),
+        (13, "十三"),
+        (24, "二十四"),
+        (105, "一百零五"),
+        (1005, "一千零五"),
+        (1035, "一千零三十五"),
+    ],
+)
+def test_article_numbers_are_written_as_chinese_statutes_write_them(number: int, written: str) -> None:
+    assert zh_numeral(number) == written
+
+
+def test_headings_cite_articles_and_items_the_chinese_way() -> None:
+    catalog = load_catalog()
+    assert catalog.entry("PIPL-13.2").heading.zh == "《个人信息保护法》第十三条第（二）项"
+    assert catalog.entry("CIVIL-1035").heading.zh == "《民法典》第一千零三十五条"

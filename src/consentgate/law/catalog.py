@@ -43,6 +43,28 @@ def _zh_number(token: str) -> int:
     return _ZH_NUMERALS[token]
 
 
+_DIGITS = "零一二三四五六七八九"
+
+
+def zh_numeral(number: int) -> str:
+    """Article numbers as Chinese statutes write them: 17 → 十七, 1035 → 一千零三十五."""
+    if not 0 < number < 10000:
+        return str(number)
+    parts: list[str] = []
+    pending_zero = False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = number // value % 10
+        if digit == 0:
+            pending_zero = bool(parts)
+            continue
+        if pending_zero:
+            parts.append("零")
+            pending_zero = False
+        parts.append(_DIGITS[digit] + unit)
+    text = "".join(parts)
+    return text[1:] if text.startswith("一十") else text
+
+
 def _numbered_items(zh: str, en: str) -> Iterator[tuple[int, Text]]:
     """Pairs the numbered items （一）/(1) of an article's Chinese and English text."""
     zh_items = {}
@@ -83,7 +105,7 @@ def _statute_entries(statute: _Statute) -> Iterator[LawEntry]:
         article_id = f"{statute.instrument.value}-{number}"
         zh, en = str(article["zh"]).strip(), str(article["en"]).strip()
         heading = Text(
-            zh=f"《{statute.short_zh}》第{number}条",
+            zh=f"《{statute.short_zh}》第{zh_numeral(number)}条",
             en=f"{statute.short_en} Art. {number} — {article['topic']}",
         )
         yield LawEntry(
@@ -101,7 +123,7 @@ def _statute_entries(statute: _Statute) -> Iterator[LawEntry]:
                 id=f"{article_id}.{item}",
                 instrument=statute.instrument,
                 instrument_title=title,
-                heading=Text(zh=f"{heading.zh}第{item}项", en=f"{heading.en}, item ({item})"),
+                heading=Text(zh=f"{heading.zh}第（{zh_numeral(item)}）项", en=f"{heading.en}, item ({item})"),
                 text=text,
                 verified=True,
                 verification="verbatim (item of the verified article)",
@@ -164,7 +186,7 @@ def _arp_entries(standard: Raw) -> Iterator[LawEntry]:
             id=f"ARP-{number}",
             instrument=Instrument.ARP,
             instrument_title=title,
-            heading=Text(zh=f"《{standard['id']}》第{number}条", en=f"ARP Art. {number} — {clause['topic']}"),
+            heading=Text(zh=f"《{standard['id']}》第{zh_numeral(number)}条", en=f"ARP Art. {number} — {clause['topic']}"),
             text=Text(zh=str(clause["zh"]).strip(), en=str(clause["en"]).strip()),
             verified=True,
             verification="verbatim (see zh_source)",
@@ -228,7 +250,7 @@ def _npi_entries(npi: _NpiSource, app_types: Iterable[AppType]) -> Iterator[LawE
             id=f"NPI-article-{number}",
             instrument=Instrument.NPI,
             instrument_title=title,
-            heading=Text(zh=f"必要个人信息范围规定第{number}条", en=f"NPI Provisions Art. {number}"),
+            heading=Text(zh=f"《必要个人信息范围规定》第{zh_numeral(number)}条", en=f"NPI Provisions Art. {number}"),
             text=Text(zh=str(article["zh"]).strip(), en=str(article["en"]).strip()),
             verified=str(article["verification"]).startswith("verbatim"),
             verification=str(article["verification"]),
