@@ -186,7 +186,10 @@ def _arp_entries(standard: Raw) -> Iterator[LawEntry]:
             id=f"ARP-{number}",
             instrument=Instrument.ARP,
             instrument_title=title,
-            heading=Text(zh=f"《{standard['id']}》第{zh_numeral(number)}条", en=f"ARP Art. {number} — {clause['topic']}"),
+            heading=Text(
+                zh=f"《{standard['id']}》第{zh_numeral(number)}条",
+                en=f"ARP Art. {number} — {clause['topic']}",
+            ),
             text=Text(zh=str(clause["zh"]).strip(), en=str(clause["en"]).strip()),
             verified=True,
             verification="verbatim (see zh_source)",
@@ -250,7 +253,9 @@ def _npi_entries(npi: _NpiSource, app_types: Iterable[AppType]) -> Iterator[LawE
             id=f"NPI-article-{number}",
             instrument=Instrument.NPI,
             instrument_title=title,
-            heading=Text(zh=f"《必要个人信息范围规定》第{zh_numeral(number)}条", en=f"NPI Provisions Art. {number}"),
+            heading=Text(
+                zh=f"《必要个人信息范围规定》第{zh_numeral(number)}条", en=f"NPI Provisions Art. {number}"
+            ),
             text=Text(zh=str(article["zh"]).strip(), en=str(article["en"]).strip()),
             verified=str(article["verification"]).startswith("verbatim"),
             verification=str(article["verification"]),

@@ -1,0 +1,370 @@
+"""The consent ledger: validated, append-only consent events and the projection readers ask.
+
+Every write is one transaction holding the events, the projection rows they change and their
+audit-log change records; subscribers hear about a subject only after that transaction commits.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from consentgate.manifest.models import Manifest
+from consentgate.manifest.references import hint
+from consentgate.runtime.consent.export import consent_records
+from consentgate.runtime.consent.projection import apply, fold
+from consentgate.runtime.consent.repository import ConsentRepository, Draft
+from consentgate.runtime.consent.schemas import (
+    ConsentEvent,
+    ConsentFact,
+    EventKind,
+    Evidence,
+    Mechanism,
+    NewConsentEvent,
+    SubjectFacts,
+)
+from consentgate.runtime.errors import (
+    NotConsentPurpose,
+    StaleNotice,
+    UnknownDataItem,
+    UnknownNotice,
+    UnknownPurpose,
+    UnknownRecipient,
+    UnknownSubject,
+)
+from consentgate.runtime.notices.service import ChangeRecorder, NoticeService
+from consentgate.runtime.policy import Policy, PurposePolicy
+from consentgate.runtime.ports import Clock, IdFactory
+from consentgate.store.database import Database
+
+
+def _listing(values: Iterable[str]) -> str:
+    return ", ".join(sorted(values)) or "—"
+
+
+class ConsentLedger:
+    """Records consent events for one tenant and keeps the current facts projected from them."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        tenant: str,
+        clock: Clock,
+        ids: IdFactory,
+        audit: ChangeRecorder,
+        notices: NoticeService,
+        policy: Policy,
+        manifest: Manifest | None = None,
+    ) -> None:
+        self._db = db
+        self._tenant = tenant
+        self._clock = clock
+        self._ids = ids
+        self._audit = audit
+        self._notices = notices
+        self._policy = policy
+        self._manifest = manifest  # only for exports: controller, data categories, recipient names
+        self._repo = ConsentRepository(tenant, db.dialect)
+        self._listeners: list[Callable[[str], None]] = []
+        self._listeners_lock = threading.Lock()
+        self._ids_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ subjects
+
+    def register_subject(self, subject: str) -> None:
+        """Makes `subject` known to the ledger; registering twice changes nothing."""
+        self.register_subjects([subject])
+
+    def register_subjects(self, subjects: Iterable[str]) -> None:
+        with self._db.transaction() as session:
+            new = self._repo.add_subjects(session, subjects, self._clock.now())
+            if new:
+                self._audit.record_change(session, "subject.registered", {"subjects": new})
+
+    def known_subject(self, subject: str) -> bool:
+        with self._db.reading() as session:
+            return bool(self._repo.known_subjects(session, [subject]))
+
+    # ------------------------------------------------------------------ writing events
+
+    def record(self, event: NewConsentEvent) -> ConsentEvent:
+        """Validates and appends one event (see `record_many`)."""
+        return self.record_many([event])[0]
+
+    def record_many(self, events: Sequence[NewConsentEvent]) -> list[ConsentEvent]:
+        """Appends a batch in ONE transaction: every event is written with its projection change and
+        audit record, or — if any event is invalid — none is."""
+        if not events:
+            return []
+        for event in events:
+            self._validate(event)
+        subjects = list(dict.fromkeys(e.subject for e in events))
+        with self._db.transaction() as session:
+            known = self._repo.known_subjects(session, subjects, lock=True)
+            for subject in subjects:
+                if subject not in known:
+                    raise UnknownSubject.from_key("runtime.unknown_subject", subject=subject)
+            with self._ids_lock:  # id factories (e.g. the test fakes) need not be thread-safe
+                drafts = [Draft(self._ids.new_id(), self._clock.now(), event) for event in events]
+            recorded = self._repo.append(session, drafts)
+            before = self._repo.facts(session, subjects)
+            after = {subject: dict(facts) for subject, facts in before.items()}
+            for written in recorded:
+                after[written.subject] = apply(after[written.subject], written)
+            new, changed = _differences(before, after)
+            self._repo.save_facts(session, new, changed)
+            # One chain record per call, naming every event: a batch pays one link of the
+            # tenant-wide chain, not one each. Last, because it holds the chain head until commit.
+            self._audit.record_change(
+                session, "consent.recorded", {"events": [_audit_payload(e) for e in recorded]}
+            )
+        self._notify(subjects)
+        return recorded
+
+    def give(
+        self,
+        subject: str,
+        purpose: str,
+        *,
+        notice_id: str,
+        notice_version: str,
+        data: Iterable[str] = (),
+        recipient: str | None = None,
+        mechanism: Mechanism = Mechanism.IN_FLOW,
+        channel: str | None = None,
+        evidence: Evidence = Evidence(),  # noqa: B008 - frozen, so one shared default is safe
+    ) -> ConsentEvent:
+        return self.record(
+            NewConsentEvent(
+                subject=subject,
+                purpose=purpose,
+                kind=EventKind.GIVEN,
+                data=tuple(data),
+                recipient=recipient,
+                notice_id=notice_id,
+                notice_version=notice_version,
+                mechanism=mechanism,
+                channel=channel,
+                evidence=evidence,
+            )
+        )
+
+    def refuse(
+        self,
+        subject: str,
+        purpose: str,
+        *,
+        recipient: str | None = None,
+        notice_id: str | None = None,
+        notice_version: str | None = None,
+        mechanism: Mechanism = Mechanism.IN_FLOW,
+        evidence: Evidence = Evidence(),  # noqa: B008 - frozen, so one shared default is safe
+    ) -> ConsentEvent:
+        return self.record(
+            NewConsentEvent(
+                subject=subject,
+                purpose=purpose,
+                kind=EventKind.REFUSED,
+                recipient=recipient,
+                notice_id=notice_id,
+                notice_version=notice_version,
+                mechanism=mechanism,
+                evidence=evidence,
+            )
+        )
+
+    def withdraw(
+        self,
+        subject: str,
+        purpose: str,
+        *,
+        recipient: str | None = None,
+        mechanism: Mechanism = Mechanism.SETTINGS,
+        evidence: Evidence = Evidence(),  # noqa: B008 - frozen, so one shared default is safe
+    ) -> ConsentEvent:
+        """Withdraws consent; without a recipient, for the purpose and every recipient of it."""
+        return self.record(
+            NewConsentEvent(
+                subject=subject,
+                purpose=purpose,
+                kind=EventKind.WITHDRAWN,
+                recipient=recipient,
+                mechanism=mechanism,
+                evidence=evidence,
+            )
+        )
+
+    # ------------------------------------------------------------------ reading
+
+    def facts(self, subject: str) -> SubjectFacts:
+        """The subject's current facts from the projection; `UnknownSubject` if never registered."""
+        with self._db.reading() as session:
+            if not self._repo.known_subjects(session, [subject]):
+                raise UnknownSubject.from_key("runtime.unknown_subject", subject=subject)
+            return self._repo.facts(session, [subject])[subject]
+
+    def events(self, subject: str | None = None) -> list[ConsentEvent]:
+        """Events in ledger order, of one subject or of the whole tenant."""
+        with self._db.reading() as session:
+            return self._repo.events(session, subject)
+
+    def projection(self) -> dict[str, SubjectFacts]:
+        """The whole tenant's projected facts (for checks against `fold(events())`)."""
+        with self._db.reading() as session:
+            return self._repo.projection(session)
+
+    def rebuild(self) -> int:
+        """Recomputes the projection from the events in one transaction; returns the events folded."""
+        with self._db.transaction() as session:
+            self._repo.block_writers(session)
+            counted = _Counter()
+            state = fold(counted.through(self._repo.stream_for_fold(session)))
+            self._repo.replace_projection(session, state)
+            self._audit.record_change(session, "consent.projection_rebuilt", {"events": counted.value})
+        self._notify(list(state))
+        return counted.value
+
+    def export_records(self, subject: str) -> list[dict[str, Any]]:
+        """The subject's consents as ISO/IEC 27560-style records (see `consent.export`)."""
+        facts = self.facts(subject)
+        return consent_records(
+            subject,
+            tenant=self._tenant,
+            facts=facts,
+            events=self.events(subject),
+            policy=self._policy,
+            notices=self._notices.find,
+            manifest=self._manifest,
+        )
+
+    def subscribe(self, listener: Callable[[str], None]) -> None:
+        """`listener(subject)` runs after each commit that changed the subject's facts."""
+        with self._listeners_lock:
+            self._listeners.append(listener)
+
+    # ------------------------------------------------------------------ internals
+
+    def _notify(self, subjects: Iterable[str]) -> None:
+        with self._listeners_lock:
+            listeners = list(self._listeners)
+        for subject in subjects:
+            for listener in listeners:
+                listener(subject)
+
+    def _validate(self, event: NewConsentEvent) -> None:
+        purpose = self._purpose(event.purpose)
+        for item in event.data:
+            if item not in self._policy.data:
+                raise UnknownDataItem.from_key(
+                    "runtime.unknown_data",
+                    data=item,
+                    hint=hint(item, self._policy.data),
+                    known=_listing(self._policy.data),
+                )
+            if item not in purpose.data:
+                raise UnknownDataItem.from_key(
+                    "runtime.data_outside_purpose",
+                    data=item,
+                    purpose=purpose.id,
+                    known=_listing(purpose.data),
+                )
+        if event.recipient is not None:
+            self._check_recipient(purpose, event.recipient)
+        self._check_notice(purpose, event)
+
+    def _purpose(self, purpose_id: str) -> PurposePolicy:
+        purpose = self._policy.purposes.get(purpose_id)
+        if purpose is None:
+            raise UnknownPurpose.from_key(
+                "runtime.unknown_purpose",
+                purpose=purpose_id,
+                hint=hint(purpose_id, self._policy.purposes),
+                known=_listing(self._policy.purposes),
+            )
+        if not purpose.needs_consent:
+            raise NotConsentPurpose.from_key("runtime.not_consent_purpose", purpose=purpose_id)
+        return purpose
+
+    def _check_recipient(self, purpose: PurposePolicy, recipient: str) -> None:
+        if recipient not in self._policy.recipients:
+            raise UnknownRecipient.from_key(
+                "runtime.unknown_recipient",
+                recipient=recipient,
+                hint=hint(recipient, self._policy.recipients),
+            )
+        if recipient not in purpose.recipients:
+            raise UnknownRecipient.from_key(
+                "runtime.recipient_outside_purpose",
+                recipient=recipient,
+                purpose=purpose.id,
+                known=_listing(purpose.recipients),
+            )
+
+    def _check_notice(self, purpose: PurposePolicy, event: NewConsentEvent) -> None:
+        named = event.notice_id is not None or event.notice_version is not None
+        if named and self._notices.find(event.notice_id or "", event.notice_version or "") is None:
+            raise UnknownNotice.from_key(
+                "runtime.unknown_notice", notice=event.notice_id or "—", version=event.notice_version or "—"
+            )
+        if event.kind is not EventKind.GIVEN:
+            return
+        if event.notice_id is None or event.notice_version is None:
+            raise StaleNotice.from_key("runtime.notice_required", purpose=purpose.id)
+        acceptable = self._notices.acceptable_versions().get(purpose.id, frozenset())
+        if (event.notice_id, event.notice_version) not in acceptable:
+            same_notice = [v for n, v in acceptable if n == event.notice_id]
+            current = same_notice or [f"{n} {v}" for n, v in acceptable]
+            raise StaleNotice.from_key(
+                "runtime.stale_notice",
+                version=event.notice_version,
+                purpose=purpose.id,
+                current=_listing(current),
+            )
+
+
+class _Counter:
+    """Counts what passes through an iterator without holding on to it."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def through(self, items: Iterable[ConsentEvent]) -> Iterable[ConsentEvent]:
+        for item in items:
+            self.value += 1
+            yield item
+
+
+def _differences(
+    before: dict[str, SubjectFacts], after: dict[str, SubjectFacts]
+) -> tuple[list[ConsentFact], list[ConsentFact]]:
+    """Facts for keys not held before (to insert) and facts that replaced earlier ones (to update)."""
+    new: list[ConsentFact] = []
+    changed: list[ConsentFact] = []
+    for subject, facts in after.items():
+        old = before[subject]
+        for key, fact in facts.items():
+            previous = old.get(key)
+            if previous is None:
+                new.append(fact)
+            elif previous is not fact:
+                changed.append(fact)
+    return new, changed
+
+
+def _audit_payload(event: ConsentEvent) -> dict[str, Any]:
+    return {
+        "event_id": event.event_id,
+        "seq": event.seq,
+        "subject": event.subject,
+        "purpose": event.purpose,
+        "kind": event.kind.value,
+        "data": list(event.data),
+        "recipient": event.recipient,
+        "notice_id": event.notice_id,
+        "notice_version": event.notice_version,
+        "mechanism": event.mechanism.value,
+        "channel": event.channel,
+        "occurred_at": event.occurred_at.isoformat(),
+    }

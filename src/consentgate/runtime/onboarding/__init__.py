@@ -1,0 +1,1 @@
+"""Onboarding: the manifest's screens, asked lawfully — only necessary data is ever required."""

@@ -1,0 +1,15 @@
+"""Typed errors of onboarding (codes and zh/en text in the i18n catalogs)."""
+
+from __future__ import annotations
+
+from consentgate.errors import ConsentgateError
+
+
+class UnknownScreen(ConsentgateError):
+    code = "runtime.unknown_screen"
+
+
+class RequiredFieldMissing(ConsentgateError):
+    """A necessary field (by law, not by the manifest's flag) was left empty."""
+
+    code = "runtime.required_missing"

@@ -1,0 +1,33 @@
+"""The parts of the ledger and the notice service onboarding uses, as protocols.
+
+The real `ConsentLedger` and `NoticeService` satisfy them structurally; tests pass small fakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from consentgate.runtime.consent.schemas import ConsentEvent, NewConsentEvent, SubjectFacts
+
+
+class NoticeVersionLike(Protocol):
+    @property
+    def notice_id(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+
+class NoticeSource(Protocol):
+    def current(self, notice_id: str) -> NoticeVersionLike | None: ...
+
+
+class ConsentRecorder(Protocol):
+    def register_subject(self, subject: str) -> None: ...
+
+    def known_subject(self, subject: str) -> bool: ...
+
+    def record_many(self, events: Sequence[NewConsentEvent]) -> list[ConsentEvent]: ...
+
+    def facts(self, subject: str) -> SubjectFacts: ...

@@ -1,0 +1,211 @@
+"""Onboarding: asks the manifest's screens of one subject, lawfully, and remembers the answers.
+
+Writes happen in two steps, in an order that can never leave data without consent: first the
+consent events of a submission (one ledger transaction), then the answers, the progress and
+the audit record (one transaction here). If the second step fails, the consent stands without
+an answer and the question is simply asked again; an answer is never stored without its consent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from consentgate.manifest.models import Manifest
+from consentgate.manifest.references import hint
+from consentgate.runtime.consent.schemas import ConsentEvent, EventKind, Evidence
+from consentgate.runtime.errors import UnknownDataItem, UnknownNotice
+from consentgate.runtime.onboarding import flow
+from consentgate.runtime.onboarding.errors import UnknownScreen
+from consentgate.runtime.onboarding.flow import Outcome, Progress, QuestionStatus, ScreenPlan
+from consentgate.runtime.onboarding.ports import ConsentRecorder, NoticeSource
+from consentgate.runtime.onboarding.repository import ProgressRepository
+from consentgate.runtime.onboarding.schemas import NoticeRef, ScreenView
+from consentgate.runtime.policy import Policy
+from consentgate.runtime.ports import Clock, IdFactory
+from consentgate.runtime.profiles.ports import ChangeLog
+from consentgate.runtime.profiles.service import ProfileStore
+from consentgate.store.database import Database
+
+
+class Onboarding:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        tenant: str,
+        clock: Clock,
+        ids: IdFactory,
+        audit: ChangeLog,
+        manifest: Manifest,
+        policy: Policy,
+        ledger: ConsentRecorder,
+        notices: NoticeSource,
+        profiles: ProfileStore,
+    ) -> None:
+        self._db = db
+        self._tenant = tenant
+        self._clock = clock
+        self._ids = ids
+        self._audit = audit
+        self._ledger = ledger
+        self._notices = notices
+        self._profiles = profiles
+        self._plans = flow.compile_screens(manifest, policy)
+        self._by_id = {plan.screen_id: plan for plan in self._plans}
+        self._questions = {q for plan in self._plans for q in plan.questions}
+
+    # ------------------------------------------------------------------ reads
+
+    def next_screen(self, subject: str) -> ScreenView:
+        """The first screen with an open question (or not yet passed); home when there is none."""
+        self._ensure_registered(subject)
+        progress = self._progress(subject)
+        plan = flow.next_plan(self._plans, progress)
+        return flow.view(plan, progress, self._notice(plan) if plan else None)
+
+    # ------------------------------------------------------------------ writes
+
+    def submit(
+        self,
+        subject: str,
+        screen_id: str,
+        values: Mapping[str, Any],
+        *,
+        locale: str = "zh",
+        evidence: Evidence = Evidence(),  # noqa: B008 - frozen, so one shared default is safe
+    ) -> ScreenView:
+        """Stores the answers; each answered optional field rests on a consent given here and now."""
+        plan = self._plan(screen_id)
+        self._ensure_registered(subject)
+        self._check_values(plan, values)
+        outcome = flow.plan_submit(
+            plan,
+            self._progress(subject),
+            values,
+            self._ledger.facts(subject),
+            subject=subject,
+            notice=self._notice_for_consent(plan, values),
+            evidence=replace(evidence, screen_id=screen_id, locale=locale),
+        )
+        return self._apply(subject, plan, outcome, values, "onboarding.submit")
+
+    def skip(
+        self,
+        subject: str,
+        screen_id: str,
+        *,
+        evidence: Evidence = Evidence(),  # noqa: B008 - frozen, so one shared default is safe
+    ) -> ScreenView:
+        """Refuses every open optional question of the screen; they are not asked again."""
+        plan = self._plan(screen_id)
+        self._ensure_registered(subject)
+        outcome = flow.plan_skip(
+            plan,
+            self._progress(subject),
+            self._ledger.facts(subject),
+            subject=subject,
+            notice=self._notice(plan),
+            evidence=replace(evidence, screen_id=screen_id),
+        )
+        return self._apply(subject, plan, outcome, {}, "onboarding.skip")
+
+    def reopen(self, subject: str, data_id: str) -> ScreenView:
+        """From settings: ask a refused question again (the ledger's refusal stands until consent)."""
+        if data_id not in self._questions:
+            raise UnknownDataItem.from_key("runtime.not_a_question", data=data_id)
+        with self._db.transaction() as session:
+            opened = ProgressRepository(session, tenant=self._tenant).reopen(subject, data_id)
+            if opened:
+                self._audit.record_change(
+                    session, "onboarding.reopen", {"subject": subject, "question": data_id}
+                )
+        return self.next_screen(subject)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _apply(
+        self, subject: str, plan: ScreenPlan, outcome: Outcome, values: Mapping[str, Any], kind: str
+    ) -> ScreenView:
+        events = self._ledger.record_many(list(outcome.events)) if outcome.events else []
+        by_purpose: dict[str, ConsentEvent] = {}
+        for event in events:
+            if event.kind is EventKind.GIVEN:
+                by_purpose.setdefault(event.purpose, event)
+        now = self._clock.now()
+        with self._db.transaction() as session:
+            for answer in outcome.answered:
+                resting_on = next(
+                    (by_purpose[a.purpose] for a in answer.asks if a.purpose in by_purpose), None
+                )
+                self._profiles.set_in(
+                    session,
+                    subject,
+                    answer.data_id,
+                    values[answer.data_id],
+                    purposes=answer.purposes,
+                    consent_event_id=resting_on.event_id if resting_on else None,
+                )
+            progress = ProgressRepository(session, tenant=self._tenant)
+            answered = [f.data_id for f in outcome.answered] + [b.box_id for b in outcome.accepted]
+            progress.close(subject, plan.screen_id, answered, QuestionStatus.ANSWERED, now)
+            progress.close(subject, plan.screen_id, outcome.refused, QuestionStatus.REFUSED, now)
+            progress.pass_screen(subject, plan.screen_id, now)
+            # Ids only: what was answered, never the answers.
+            self._audit.record_change(
+                session,
+                kind,
+                {
+                    "subject": subject,
+                    "screen": plan.screen_id,
+                    "answered": answered,
+                    "refused": list(outcome.refused),
+                    "consent_events": [e.event_id for e in events],
+                },
+            )
+        return self.next_screen(subject)
+
+    def _plan(self, screen_id: str) -> ScreenPlan:
+        plan = self._by_id.get(screen_id)
+        if plan is None:
+            raise UnknownScreen.from_key(
+                "runtime.unknown_screen",
+                screen=screen_id,
+                hint=hint(screen_id, self._by_id),
+                known=", ".join(self._by_id),
+            )
+        return plan
+
+    def _check_values(self, plan: ScreenPlan, values: Mapping[str, Any]) -> None:
+        asked = plan.questions
+        for key in values:
+            if key not in asked:
+                raise UnknownDataItem.from_key(
+                    "runtime.unknown_data", data=key, hint=hint(key, asked), known=", ".join(asked)
+                )
+
+    def _progress(self, subject: str) -> Progress:
+        with self._db.reading() as session:
+            return ProgressRepository(session, tenant=self._tenant).load(subject)
+
+    def _notice(self, plan: ScreenPlan | None) -> NoticeRef | None:
+        if plan is None or plan.notice_id is None:
+            return None
+        current = self._notices.current(plan.notice_id)
+        return NoticeRef(current.notice_id, current.version) if current is not None else None
+
+    def _notice_for_consent(self, plan: ScreenPlan, values: Mapping[str, Any]) -> NoticeRef | None:
+        """Consent rests on the notice shown (PIPL 14, 17): none published means none can be given."""
+        notice = self._notice(plan)
+        wanted = [a.purpose for f in plan.fields if flow.given(values.get(f.data_id)) for a in f.asks]
+        wanted += [a.purpose for b in plan.boxes if values.get(b.box_id) is True for a in b.asks]
+        if wanted and notice is None:
+            raise UnknownNotice.from_key(
+                "runtime.notice_missing", screen=plan.screen_id, purposes=", ".join(dict.fromkeys(wanted))
+            )
+        return notice
+
+    def _ensure_registered(self, subject: str) -> None:
+        if not self._ledger.known_subject(subject):
+            self._ledger.register_subject(subject)

@@ -1,0 +1,17 @@
+"""Typed errors of the profile store (codes and zh/en text in the i18n catalogs)."""
+
+from __future__ import annotations
+
+from consentgate.errors import ConsentgateError
+
+
+class UnknownAttribute(ConsentgateError):
+    """A lineage names an attribute the subject does not have (or whose value was since replaced)."""
+
+    code = "runtime.unknown_attribute"
+
+
+class UndeclaredLineage(ConsentgateError):
+    """A tag derived from data the manifest does not declare it is derived from."""
+
+    code = "runtime.undeclared_lineage"

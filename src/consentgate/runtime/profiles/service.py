@@ -1,0 +1,201 @@
+"""The purpose-bound profile store.
+
+Every attribute remembers the purposes it was collected for and the consent event it rests on;
+`read(subject, purpose)` asks the gate for each one, so a withdrawal hides it on the next read. A
+derived tag is only as readable as everything it was derived from: when any attribute in its
+lineage is not readable for the purpose (withdrawn, never consented, or replaced by a newer
+value), the tag is hidden too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from consentgate.manifest.models import Manifest
+from consentgate.manifest.references import hint
+from consentgate.runtime.errors import UnknownDataItem, UnknownPurpose
+from consentgate.runtime.ports import Clock, IdFactory
+from consentgate.runtime.profiles.errors import UndeclaredLineage, UnknownAttribute
+from consentgate.runtime.profiles.models import ProfileAttributeRow
+from consentgate.runtime.profiles.ports import ChangeLog, DecisionGate
+from consentgate.runtime.profiles.repository import ProfileRepository, to_attribute
+from consentgate.runtime.profiles.schemas import Attribute, AttributeSource
+from consentgate.store.database import Database
+
+
+class ProfileStore:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        tenant: str,
+        clock: Clock,
+        ids: IdFactory,
+        audit: ChangeLog,
+        gate: DecisionGate,
+        manifest: Manifest,
+    ) -> None:
+        self._db = db
+        self._tenant = tenant
+        self._clock = clock
+        self._ids = ids
+        self._audit = audit
+        self._gate = gate
+        self._manifest = manifest
+
+    # ------------------------------------------------------------------ writes
+
+    def set(
+        self,
+        subject: str,
+        data_id: str,
+        value: Any,
+        *,
+        purposes: Iterable[str],
+        consent_event_id: str | None,
+    ) -> Attribute:
+        """Stores what the person typed, replacing any earlier value of the same item."""
+        with self._db.transaction() as session:
+            return self.set_in(
+                session, subject, data_id, value, purposes=purposes, consent_event_id=consent_event_id
+            )
+
+    def set_in(
+        self,
+        session: Session,
+        subject: str,
+        data_id: str,
+        value: Any,
+        *,
+        purposes: Iterable[str],
+        consent_event_id: str | None,
+    ) -> Attribute:
+        """`set` inside a caller's transaction, so onboarding commits answers and progress together."""
+        row = self._new_row(subject, data_id, value, purposes, AttributeSource.TYPED)
+        row.consent_event_id = consent_event_id
+        return self._store(session, row, "profile.set")
+
+    def derive(
+        self,
+        subject: str,
+        data_id: str,
+        value: Any,
+        *,
+        derived_from: Iterable[str],
+        purposes: Iterable[str],
+    ) -> Attribute:
+        """Stores a tag computed from the subject's current attributes, keeping its lineage."""
+        sources = tuple(dict.fromkeys(derived_from))
+        row = self._new_row(subject, data_id, value, purposes, AttributeSource.DERIVED)
+        row.derived_from = list(sources)
+        with self._db.transaction() as session:
+            found = ProfileRepository(session, tenant=self._tenant).by_ids(subject, sources)
+            declared = self._manifest.data_item(data_id).derived_from
+            for source in sources:
+                if source not in found:
+                    raise UnknownAttribute.from_key(
+                        "runtime.unknown_attribute", attribute=source, subject=subject
+                    )
+                if declared and found[source].data_id not in declared:
+                    raise UndeclaredLineage.from_key(
+                        "runtime.undeclared_lineage",
+                        data=data_id,
+                        source=found[source].data_id,
+                        declared=", ".join(declared),
+                    )
+            return self._store(session, row, "profile.derive")
+
+    # ------------------------------------------------------------------ reads
+
+    def read(self, subject: str, purpose: str) -> dict[str, Any]:
+        """The values the gate lets `purpose` use now, keyed by data item."""
+        self._check_purposes([purpose])
+        with self._db.reading() as session:
+            rows = ProfileRepository(session, tenant=self._tenant).of_subject(subject)
+        by_id = {row.attribute_id: row for row in rows}
+        readable: dict[str, bool] = {}
+
+        def is_readable(attribute_id: str) -> bool:
+            if attribute_id not in readable:
+                row = by_id.get(attribute_id)
+                # A lineage that no longer resolves (a replaced value) is not readable: the tag is stale.
+                readable[attribute_id] = (
+                    row is not None
+                    and purpose in row.purposes
+                    and self._gate.decide(subject, purpose, row.data_id).allowed
+                    and all(is_readable(source) for source in row.derived_from)
+                )
+            return readable[attribute_id]
+
+        return {row.data_id: row.value for row in rows if is_readable(row.attribute_id)}
+
+    def attributes(self, subject: str) -> list[Attribute]:
+        """Everything held about the subject, whatever its purpose (for the person's own copy)."""
+        with self._db.reading() as session:
+            return [
+                to_attribute(row)
+                for row in ProfileRepository(session, tenant=self._tenant).of_subject(subject)
+            ]
+
+    # ------------------------------------------------------------------ helpers
+
+    def _new_row(
+        self, subject: str, data_id: str, value: Any, purposes: Iterable[str], source: AttributeSource
+    ) -> ProfileAttributeRow:
+        self._check_data(data_id)
+        bound = list(dict.fromkeys(purposes))
+        self._check_purposes(bound)
+        return ProfileAttributeRow(
+            tenant_id=self._tenant,
+            attribute_id=self._ids.new_id(),
+            subject=subject,
+            data_id=data_id,
+            source=source.value,
+            value=value,
+            purposes=bound,
+            consent_event_id=None,
+            derived_from=[],
+            created_at=self._clock.now(),
+        )
+
+    def _store(self, session: Session, row: ProfileAttributeRow, kind: str) -> Attribute:
+        repository = ProfileRepository(session, tenant=self._tenant)
+        old = repository.current(row.subject, row.data_id)
+        replaced = old.attribute_id if old is not None else None
+        repository.replace(row)
+        # Ids and purposes only: the audit log never holds the personal value itself.
+        self._audit.record_change(
+            session,
+            kind,
+            {
+                "subject": row.subject,
+                "data": row.data_id,
+                "attribute_id": row.attribute_id,
+                "replaced": replaced,
+                "purposes": list(row.purposes),
+                "consent_event_id": row.consent_event_id,
+                "derived_from": list(row.derived_from),
+            },
+        )
+        return to_attribute(row)
+
+    def _check_data(self, data_id: str) -> None:
+        known = self._manifest.data_by_id
+        if data_id not in known:
+            raise UnknownDataItem.from_key(
+                "runtime.unknown_data", data=data_id, hint=hint(data_id, known), known=", ".join(known)
+            )
+
+    def _check_purposes(self, purposes: Iterable[str]) -> None:
+        known = self._manifest.purposes_by_id
+        for purpose in purposes:
+            if purpose not in known:
+                raise UnknownPurpose.from_key(
+                    "runtime.unknown_purpose",
+                    purpose=purpose,
+                    hint=hint(purpose, known),
+                    known=", ".join(known),
+                )
