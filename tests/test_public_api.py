@@ -6,6 +6,7 @@ import consentgate
 
 PINNED = [
     "ConsentgateError",
+    "Engine",
     "Finding",
     "Hit",
     "LoadedManifest",

@@ -13,12 +13,14 @@ from consentgate.law.catalog import load_catalog
 from consentgate.law.rules.base import Hit, Rule, Severity, all_rules
 from consentgate.manifest.loader import LoadedManifest, load_manifest, parse_manifest
 from consentgate.manifest.models import Manifest
+from consentgate.runtime.engine import Engine
 from consentgate.text import Text
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ConsentgateError",
+    "Engine",
     "Finding",
     "Hit",
     "LoadedManifest",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
 from rich.console import Console
@@ -32,6 +34,15 @@ def fail(error: ConsentgateError, lang: Lang | None = None) -> typer.Exit:
     else:
         stderr.print(error.render(lang), markup=False)
     return typer.Exit(EXIT_USAGE)
+
+
+@contextmanager
+def reported(lang: Lang | None = None) -> Iterator[None]:
+    """Turns a `ConsentgateError` raised inside the block into its bilingual message and exit 2."""
+    try:
+        yield
+    except ConsentgateError as error:
+        raise fail(error, lang) from None
 
 
 def main() -> None:

@@ -45,3 +45,7 @@ class StartupRefused(ConsentgateError):
 
 class DatabaseNotReady(ConsentgateError):
     code = "runtime.database_not_ready"
+
+
+class DatabaseUnavailable(ConsentgateError):
+    code = "runtime.database_unavailable"

@@ -1,0 +1,139 @@
+"""The runtime library an app embeds: `Engine.from_manifest("app.yaml")`.
+
+It refuses to start under a manifest that fails high-severity rules, brings the database to the
+current schema, publishes the manifest's notices, and wires the domain services together:
+`notices`, `consent`, `onboarding`, `profiles`, `gate`, `auditlog`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+
+from consentgate.manifest.loader import LoadedManifest, load_manifest
+from consentgate.manifest.models import Manifest, NoticeTiming
+from consentgate.runtime.auditlog.service import AuditLog
+from consentgate.runtime.consent.service import ConsentLedger
+from consentgate.runtime.errors import DatabaseNotReady
+from consentgate.runtime.gate.service import Gate
+from consentgate.runtime.notice_text import covered_purposes, render
+from consentgate.runtime.notices.service import NoticeService
+from consentgate.runtime.onboarding.service import Onboarding
+from consentgate.runtime.policy import Policy, compile_policy
+from consentgate.runtime.ports import Clock, IdFactory, SystemClock, Uuid7Ids
+from consentgate.runtime.profiles.service import ProfileStore
+from consentgate.runtime.startup import refuse_unlawful
+from consentgate.store.database import Database
+from consentgate.store.database import database_url as resolve_database_url
+from consentgate.store.migrate import is_current, upgrade
+
+
+class Engine:
+    """One tenant's runtime over one manifest and one database."""
+
+    def __init__(
+        self,
+        loaded: LoadedManifest,
+        database: Database,
+        *,
+        tenant: str = "default",
+        clock: Clock | None = None,
+        ids: IdFactory | None = None,
+    ) -> None:
+        self.loaded = loaded
+        self.manifest: Manifest = loaded.manifest
+        self.database = database
+        self.tenant = tenant
+        self.clock = clock or SystemClock()
+        self.ids = ids or Uuid7Ids()
+        self.policy: Policy = compile_policy(self.manifest)
+        self.auditlog = AuditLog(database, tenant=tenant, clock=self.clock, ids=self.ids)
+        self.notices = NoticeService(
+            database, audit=self.auditlog, tenant=tenant, clock=self.clock, ids=self.ids
+        )
+        self.consent = ConsentLedger(
+            database,
+            audit=self.auditlog,
+            notices=self.notices,
+            policy=self.policy,
+            tenant=tenant,
+            clock=self.clock,
+            ids=self.ids,
+        )
+        self.gate = Gate(policy=self.policy, ledger=self.consent, notices=self.notices, audit=self.auditlog)
+        self.profiles = ProfileStore(
+            database,
+            audit=self.auditlog,
+            gate=self.gate,
+            manifest=self.manifest,
+            tenant=tenant,
+            clock=self.clock,
+            ids=self.ids,
+        )
+        self.onboarding = Onboarding(
+            database,
+            audit=self.auditlog,
+            manifest=self.manifest,
+            policy=self.policy,
+            ledger=self.consent,
+            notices=self.notices,
+            profiles=self.profiles,
+            tenant=tenant,
+            clock=self.clock,
+            ids=self.ids,
+        )
+        self._publish_manifest_notices()
+
+    @classmethod
+    def from_manifest(
+        cls,
+        path: str | Path,
+        *,
+        database_url: str | None = None,
+        tenant: str = "default",
+        clock: Clock | None = None,
+        ids: IdFactory | None = None,
+        migrate: bool = True,
+    ) -> Engine:
+        """Audits the manifest (refusing unlawful ones), opens the database and starts the services."""
+        loaded = load_manifest(path)
+        refuse_unlawful(loaded)
+        database = Database(resolve_database_url(database_url))
+        if migrate:
+            upgrade(database)
+        elif not is_current(database):
+            raise DatabaseNotReady.from_key("runtime.database_not_ready", url=database.url)
+        return cls(loaded, database, tenant=tenant, clock=clock, ids=ids)
+
+    def _publish_manifest_notices(self) -> None:
+        """The manifest's notice versions become the runtime's; a new version is classified on publish."""
+        for notice in self.manifest.notices:
+            if notice.shown is not NoticeTiming.BEFORE_COLLECTION:
+                continue
+            current = self.notices.current(notice.id)
+            if current is not None and current.version == notice.version:
+                continue
+            purposes = covered_purposes(self.manifest, notice)
+            data = sorted({d for p in purposes for d in self.manifest.purpose(p).data})
+            recipients = sorted({r for p in purposes for r in self.manifest.purpose(p).recipients})
+            self.notices.publish(
+                notice.id,
+                notice.version,
+                text=render(self.manifest, notice),
+                purposes=purposes,
+                data=data,
+                recipients=recipients,
+            )
+
+    def close(self) -> None:
+        """Flushes buffered audit records and releases the database."""
+        self.auditlog.close()
+        self.database.dispose()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
