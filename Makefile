@@ -38,6 +38,9 @@ test: lint typecheck unit
 
 bench: install
 	$(BIN)/python benchmarks/audit_throughput.py
+	$(BIN)/python benchmarks/gate.py
+	$(BIN)/python benchmarks/ledger.py
+	$(BIN)/python benchmarks/auditlog.py
 
 docs: install
 	$(BIN)/consentgate rules --format markdown > docs/rules.md
