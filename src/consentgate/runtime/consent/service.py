@@ -102,6 +102,8 @@ class ConsentLedger:
             self._validate(event)
         subjects = list(dict.fromkeys(e.subject for e in events))
         with self._db.transaction() as session:
+            if len(subjects) > 1:
+                self._repo.prefer_custom_plans(session)
             known = self._repo.known_subjects(session, subjects, lock=True)
             for subject in subjects:
                 if subject not in known:
