@@ -49,13 +49,14 @@ class Engine:
         self.policy: Policy = compile_policy(self.manifest)
         self.auditlog = AuditLog(database, tenant=tenant, clock=self.clock, ids=self.ids)
         self.notices = NoticeService(
-            database, audit=self.auditlog, tenant=tenant, clock=self.clock, ids=self.ids
+            database, audit=self.auditlog, policy=self.policy, tenant=tenant, clock=self.clock, ids=self.ids
         )
         self.consent = ConsentLedger(
             database,
             audit=self.auditlog,
             notices=self.notices,
             policy=self.policy,
+            manifest=self.manifest,
             tenant=tenant,
             clock=self.clock,
             ids=self.ids,

@@ -49,3 +49,7 @@ class DatabaseNotReady(ConsentgateError):
 
 class DatabaseUnavailable(ConsentgateError):
     code = "runtime.database_unavailable"
+
+
+class UnknownConsentEvent(ConsentgateError):
+    code = "runtime.unknown_consent_event"

@@ -37,6 +37,7 @@ def build_flow(database: Database, manifest: Manifest, notices: dict[str, str] |
         audit=audit,
         gate=FakeGate(policy, ledger),
         manifest=manifest,
+        consent_owner=ledger.owner,
     )
     onboarding = Onboarding(
         database,

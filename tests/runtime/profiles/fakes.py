@@ -59,8 +59,9 @@ class FakeNotices:
 
 
 class FakeLedger:
-    def __init__(self, policy: Policy, *, clock: FakeClock | None = None) -> None:
+    def __init__(self, policy: Policy, *, clock: FakeClock | None = None, tenant: str = "t1") -> None:
         self.policy = policy
+        self.tenant = tenant
         self.clock = clock or FakeClock()
         self.ids = SequentialIds("event")
         self.subjects: set[str] = set()
@@ -69,8 +70,16 @@ class FakeLedger:
     def register_subject(self, subject: str) -> None:
         self.subjects.add(subject)
 
+    def owner(self, _session: object, event_id: str) -> tuple[str, str] | None:
+        """The fake's answer to `consent.repository.event_owner`: whose event this is."""
+        return next(((self.tenant, e.subject) for e in self.events if e.event_id == event_id), None)
+
     def known_subject(self, subject: str) -> bool:
         return subject in self.subjects
+
+    def record_many_in(self, session: object, events: Sequence[NewConsentEvent]) -> list[ConsentEvent]:
+        """The fake keeps events in memory; it cannot join the caller's transaction."""
+        return self.record_many(events)
 
     def record_many(self, events: Sequence[NewConsentEvent]) -> list[ConsentEvent]:
         for new in events:  # validate all first: one transaction, all or nothing

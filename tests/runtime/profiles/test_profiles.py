@@ -30,7 +30,7 @@ class World:
 def world(database: Database, tenant: str = "t1") -> World:
     manifest = fixed_manifest()
     policy = compile_policy(manifest)
-    ledger = FakeLedger(policy)
+    ledger = FakeLedger(policy, tenant=tenant)
     gate = FakeGate(policy, ledger)
     audit = FakeAudit()
     store = ProfileStore(
@@ -41,6 +41,7 @@ def world(database: Database, tenant: str = "t1") -> World:
         audit=audit,
         gate=gate,
         manifest=manifest,
+        consent_owner=ledger.owner,
     )
     ledger.register_subject("u1")
     return World(store, ledger, gate, audit)

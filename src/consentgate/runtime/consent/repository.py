@@ -424,3 +424,12 @@ class ConsentRepository:
             "mechanism": fact.mechanism.value,
             "updated_at": fact.updated_at,
         }
+
+
+def event_owner(session: Session, event_id: str) -> tuple[str, str] | None:
+    """(tenant, subject) of a consent event, or None. The one query that deliberately crosses
+    tenants: it reveals only whose an event is, so that a caller can refuse another tenant's."""
+    row = session.execute(
+        select(ConsentEventRow.tenant_id, ConsentEventRow.subject).where(ConsentEventRow.event_id == event_id)
+    ).first()
+    return (row.tenant_id, row.subject) if row is not None else None

@@ -10,6 +10,9 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.references import hint
 from consentgate.runtime.consent.export import consent_records
@@ -98,31 +101,39 @@ class ConsentLedger:
         audit record, or — if any event is invalid — none is."""
         if not events:
             return []
+        with self._db.transaction() as session:
+            return self.record_many_in(session, events)
+
+    def record_many_in(self, session: Session, events: Sequence[NewConsentEvent]) -> list[ConsentEvent]:
+        """`record_many` inside a caller's transaction, so that the caller's own writes (an onboarding
+        answer, say) commit together with the consent they rest on. Subscribers hear about the
+        subjects once that transaction commits, and never if it rolls back."""
+        if not events:
+            return []
         for event in events:
             self._validate(event)
         subjects = list(dict.fromkeys(e.subject for e in events))
-        with self._db.transaction() as session:
-            if len(subjects) > 1:
-                self._repo.prefer_custom_plans(session)
-            known = self._repo.known_subjects(session, subjects, lock=True)
-            for subject in subjects:
-                if subject not in known:
-                    raise UnknownSubject.from_key("runtime.unknown_subject", subject=subject)
-            with self._ids_lock:  # id factories (e.g. the test fakes) need not be thread-safe
-                drafts = [Draft(self._ids.new_id(), self._clock.now(), event) for event in events]
-            recorded = self._repo.append(session, drafts)
-            before = self._repo.facts(session, subjects)
-            after = {subject: dict(facts) for subject, facts in before.items()}
-            for written in recorded:
-                after[written.subject] = apply(after[written.subject], written)
-            new, changed = _differences(before, after)
-            self._repo.save_facts(session, new, changed)
-            # One chain record per call, naming every event: a batch pays one link of the
-            # tenant-wide chain, not one each. Last, because it holds the chain head until commit.
-            self._audit.record_change(
-                session, "consent.recorded", {"events": [_audit_payload(e) for e in recorded]}
-            )
-        self._notify(subjects)
+        if len(subjects) > 1:
+            self._repo.prefer_custom_plans(session)
+        known = self._repo.known_subjects(session, subjects, lock=True)
+        for subject in subjects:
+            if subject not in known:
+                raise UnknownSubject.from_key("runtime.unknown_subject", subject=subject)
+        with self._ids_lock:  # id factories (e.g. the test fakes) need not be thread-safe
+            drafts = [Draft(self._ids.new_id(), self._clock.now(), event) for event in events]
+        recorded = self._repo.append(session, drafts)
+        before = self._repo.facts(session, subjects)
+        after = {subject: dict(facts) for subject, facts in before.items()}
+        for written in recorded:
+            after[written.subject] = apply(after[written.subject], written)
+        new, changed = _differences(before, after)
+        self._repo.save_facts(session, new, changed)
+        # One chain record per call, naming every event: a batch pays one link of the
+        # tenant-wide chain, not one each. Last, because it holds the chain head until commit.
+        self._audit.record_change(
+            session, "consent.recorded", {"events": [_audit_payload(e) for e in recorded]}
+        )
+        sa_event.listen(session, "after_commit", lambda _session: self._notify(subjects), once=True)
         return recorded
 
     def give(

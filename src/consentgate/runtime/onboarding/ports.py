@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from sqlalchemy.orm import Session
+
 from consentgate.runtime.consent.schemas import ConsentEvent, NewConsentEvent, SubjectFacts
 
 
@@ -28,6 +30,6 @@ class ConsentRecorder(Protocol):
 
     def known_subject(self, subject: str) -> bool: ...
 
-    def record_many(self, events: Sequence[NewConsentEvent]) -> list[ConsentEvent]: ...
+    def record_many_in(self, session: Session, events: Sequence[NewConsentEvent]) -> list[ConsentEvent]: ...
 
     def facts(self, subject: str) -> SubjectFacts: ...

@@ -1,9 +1,7 @@
 """Onboarding: asks the manifest's screens of one subject, lawfully, and remembers the answers.
 
-Writes happen in two steps, in an order that can never leave data without consent: first the
-consent events of a submission (one ledger transaction), then the answers, the progress and
-the audit record (one transaction here). If the second step fails, the consent stands without
-an answer and the question is simply asked again; an answer is never stored without its consent.
+A submission is one transaction: the consent events it gives or refuses, the answers resting on
+them, the progress and the audit records commit together, or — if anything fails — not at all.
 """
 
 from __future__ import annotations
@@ -128,13 +126,13 @@ class Onboarding:
     def _apply(
         self, subject: str, plan: ScreenPlan, outcome: Outcome, values: Mapping[str, Any], kind: str
     ) -> ScreenView:
-        events = self._ledger.record_many(list(outcome.events)) if outcome.events else []
-        by_purpose: dict[str, ConsentEvent] = {}
-        for event in events:
-            if event.kind is EventKind.GIVEN:
-                by_purpose.setdefault(event.purpose, event)
         now = self._clock.now()
         with self._db.transaction() as session:
+            events = self._ledger.record_many_in(session, list(outcome.events))
+            by_purpose: dict[str, ConsentEvent] = {}
+            for event in events:
+                if event.kind is EventKind.GIVEN:
+                    by_purpose.setdefault(event.purpose, event)
             for answer in outcome.answered:
                 resting_on = next(
                     (by_purpose[a.purpose] for a in answer.asks if a.purpose in by_purpose), None

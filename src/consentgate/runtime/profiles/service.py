@@ -9,14 +9,15 @@ value), the tag is hidden too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.references import hint
-from consentgate.runtime.errors import UnknownDataItem, UnknownPurpose
+from consentgate.runtime.consent.repository import event_owner
+from consentgate.runtime.errors import TenantMismatch, UnknownConsentEvent, UnknownDataItem, UnknownPurpose
 from consentgate.runtime.ports import Clock, IdFactory
 from consentgate.runtime.profiles.errors import UndeclaredLineage, UnknownAttribute
 from consentgate.runtime.profiles.models import ProfileAttributeRow
@@ -37,6 +38,7 @@ class ProfileStore:
         audit: ChangeLog,
         gate: DecisionGate,
         manifest: Manifest,
+        consent_owner: Callable[[Session, str], tuple[str, str] | None] = event_owner,
     ) -> None:
         self._db = db
         self._tenant = tenant
@@ -45,6 +47,7 @@ class ProfileStore:
         self._audit = audit
         self._gate = gate
         self._manifest = manifest
+        self._consent_owner = consent_owner
 
     # ------------------------------------------------------------------ writes
 
@@ -74,6 +77,8 @@ class ProfileStore:
         consent_event_id: str | None,
     ) -> Attribute:
         """`set` inside a caller's transaction, so onboarding commits answers and progress together."""
+        if consent_event_id is not None:
+            self._check_consent_event(session, subject, consent_event_id)
         row = self._new_row(subject, data_id, value, purposes, AttributeSource.TYPED)
         row.consent_event_id = consent_event_id
         return self._store(session, row, "profile.set")
@@ -141,6 +146,19 @@ class ProfileStore:
             ]
 
     # ------------------------------------------------------------------ helpers
+
+    def _check_consent_event(self, session: Session, subject: str, event_id: str) -> None:
+        """An attribute may rest only on a consent event of this tenant and this person."""
+        owner = self._consent_owner(session, event_id)
+        if owner is None:
+            raise UnknownConsentEvent.from_key("runtime.unknown_consent_event", event=event_id)
+        tenant, event_subject = owner
+        if tenant != self._tenant:
+            raise TenantMismatch.from_key("runtime.tenant_mismatch", actual=tenant, expected=self._tenant)
+        if event_subject != subject:
+            raise UnknownConsentEvent.from_key(
+                "runtime.consent_event_of_other_subject", event=event_id, subject=subject
+            )
 
     def _new_row(
         self, subject: str, data_id: str, value: Any, purposes: Iterable[str], source: AttributeSource

@@ -1,6 +1,6 @@
 """Notices and the consent ledger: notice_versions, subjects, consent_events, consent_state.
 
-On PostgreSQL a trigger makes consent_events append-only (UPDATE, DELETE and TRUNCATE raise), so
+On PostgreSQL and SQLite triggers make consent_events append-only (UPDATE, DELETE, TRUNCATE raise), so
 not even a hand-written query can rewrite the proof of consent. SQLite, the embedded store, relies
 on the repository having no update or delete for events.
 
@@ -43,6 +43,18 @@ CREATE TRIGGER consent_events_no_truncate
 BEFORE TRUNCATE ON consent_events
 FOR EACH STATEMENT EXECUTE FUNCTION consent_events_append_only()
 """
+
+# SQLite has no TRUNCATE; row triggers also stop a whole-table DELETE.
+_SQLITE_APPEND_ONLY = [
+    f"""
+CREATE TRIGGER consent_events_no_{operation.lower()}
+BEFORE {operation} ON consent_events
+BEGIN
+    SELECT RAISE(ABORT, 'consent_events is append-only: {operation} is not allowed');
+END
+"""
+    for operation in ("UPDATE", "DELETE")
+]
 
 
 def upgrade() -> None:
@@ -112,9 +124,15 @@ def upgrade() -> None:
         op.execute(_APPEND_ONLY_FUNCTION)
         op.execute(_APPEND_ONLY_ROWS)
         op.execute(_APPEND_ONLY_TRUNCATE)
+    elif op.get_bind().dialect.name == "sqlite":
+        for trigger in _SQLITE_APPEND_ONLY:
+            op.execute(trigger)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS consent_events_no_update")
+        op.execute("DROP TRIGGER IF EXISTS consent_events_no_delete")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS consent_events_no_truncate ON consent_events")
         op.execute("DROP TRIGGER IF EXISTS consent_events_append_only ON consent_events")
