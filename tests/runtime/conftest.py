@@ -16,8 +16,16 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from consentgate.manifest.loader import load_manifest
+from consentgate.manifest.models import Manifest
+from consentgate.runtime.auditlog.service import AuditLog
+from consentgate.runtime.policy import Policy, compile_policy
+from consentgate.runtime.ports import FakeClock, SequentialIds
 from consentgate.store.database import Database
 from consentgate.store.migrate import upgrade
+
+SEED_FIXED = Path(__file__).parents[2] / "examples" / "seed-case" / "fixed.yaml"
+TENANT = "seed-app"
 
 PG_ADMIN_URL = os.environ.get(
     "CONSENTGATE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -62,3 +70,30 @@ def database(database_url: str) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
+
+
+# The seed-case app as fixed: the manifest most runtime tests run under.
+
+
+@pytest.fixture(scope="session")
+def manifest() -> Manifest:
+    return load_manifest(SEED_FIXED).manifest
+
+
+@pytest.fixture(scope="session")
+def policy(manifest: Manifest) -> Policy:
+    return compile_policy(manifest)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def audit(database: Database, clock: FakeClock) -> Iterator[AuditLog]:
+    log = AuditLog(database, tenant=TENANT, clock=clock, ids=SequentialIds("audit"))
+    try:
+        yield log
+    finally:
+        log.close()

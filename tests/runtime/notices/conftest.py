@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from consentgate.manifest.loader import load_manifest
 from consentgate.runtime.auditlog.service import AuditLog
 from consentgate.runtime.notices.service import NoticeService
-from consentgate.runtime.policy import Policy, compile_policy
+from consentgate.runtime.policy import Policy
 from consentgate.runtime.ports import FakeClock, SequentialIds
 from consentgate.store.database import Database
-
-SEED_FIXED = Path(__file__).parents[3] / "examples" / "seed-case" / "fixed.yaml"
-TENANT = "seed-app"
-
-
-@pytest.fixture(scope="session")
-def policy() -> Policy:
-    return compile_policy(load_manifest(SEED_FIXED).manifest)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def audit(database: Database, clock: FakeClock) -> Iterator[AuditLog]:
-    log = AuditLog(database, tenant=TENANT, clock=clock, ids=SequentialIds("audit"))
-    try:
-        yield log
-    finally:
-        log.close()
+from tests.runtime.conftest import TENANT
 
 
 @pytest.fixture
