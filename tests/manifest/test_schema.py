@@ -12,7 +12,12 @@ from consentgate.law.catalog import load_catalog
 from consentgate.manifest.schema import SCHEMA_DIALECT, SCHEMA_ID, manifest_schema
 from consentgate.manifest.starter import render_starter
 
-EXAMPLES = sorted((Path(__file__).parents[2] / "examples").rglob("*.yaml"))
+# Manifests among the examples: YAML files with a top-level `app` (the demo also ships a lesson catalog).
+EXAMPLES = sorted(
+    path
+    for path in (Path(__file__).parents[2] / "examples").rglob("*.yaml")
+    if any(line.startswith("app:") for line in path.read_text("utf-8").splitlines())
+)
 
 
 @pytest.fixture(scope="module")

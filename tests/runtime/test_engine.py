@@ -102,3 +102,21 @@ def test_the_seed_flow_done_right(database_url: str) -> None:
 
 def test_engine_is_part_of_the_public_api() -> None:
     assert consentgate.Engine is Engine
+
+
+LESSONS = Path(__file__).parents[2] / "examples" / "demo-app" / "lessons.yaml"
+
+
+def test_engine_serves_feed_push_and_sharing_through_the_gate(database_url: str) -> None:
+    with Engine.from_manifest(FIXED, database_url=database_url, catalog=LESSONS) as engine:
+        engine.consent.register_subject("u")
+        page = engine.feed.page("u")
+        assert not page.personalized and "未个性化推荐" in page.label.zh
+        assert engine.sharing is not None and engine.push is not None
+
+
+def test_the_feed_needs_a_catalog(database_url: str) -> None:
+    from consentgate.runtime.feed.errors import FeedMisconfigured
+
+    with _engine(database_url) as engine, pytest.raises(FeedMisconfigured):
+        _ = engine.feed

@@ -2,7 +2,12 @@
 
 It refuses to start under a manifest that fails high-severity rules, brings the database to the
 current schema, publishes the manifest's notices, and wires the domain services together:
-`notices`, `consent`, `onboarding`, `profiles`, `gate`, `auditlog`.
+`notices`, `consent`, `onboarding`, `profiles`, `gate`, `auditlog`, and the paths data takes out of the
+app — `feed`, `push`, `messaging`, `sharing` — each of which asks the gate.
+
+Transports default to in-memory ones that keep every message (for development, tests and the demo);
+an app in production passes its own: `push_transport`, `message_sender`, `sharing_sink`. Address books
+are hashed with a key derived from the tenant's secret unless `messaging_config` brings its own.
 """
 
 from __future__ import annotations
@@ -15,13 +20,28 @@ from consentgate.manifest.models import Manifest, NoticeTiming
 from consentgate.runtime.auditlog.service import AuditLog
 from consentgate.runtime.consent.service import ConsentLedger
 from consentgate.runtime.errors import DatabaseNotReady
+from consentgate.runtime.feed.catalog import Catalog
+from consentgate.runtime.feed.catalog import load_catalog as load_content_catalog
+from consentgate.runtime.feed.errors import FeedMisconfigured
+from consentgate.runtime.feed.service import FeedService
 from consentgate.runtime.gate.service import Gate
+from consentgate.runtime.messaging.config import MessagingConfig
+from consentgate.runtime.messaging.directory import ProfileDirectory
+from consentgate.runtime.messaging.fakes import InMemorySender
+from consentgate.runtime.messaging.ports import MessageSender
+from consentgate.runtime.messaging.service import MessagingService
 from consentgate.runtime.notice_text import covered_purposes, render
 from consentgate.runtime.notices.service import NoticeService
 from consentgate.runtime.onboarding.service import Onboarding
 from consentgate.runtime.policy import Policy, compile_policy
 from consentgate.runtime.ports import Clock, IdFactory, SystemClock, Uuid7Ids
 from consentgate.runtime.profiles.service import ProfileStore
+from consentgate.runtime.push.fakes import InMemoryTransport
+from consentgate.runtime.push.ports import PushTransport
+from consentgate.runtime.push.service import PushService
+from consentgate.runtime.sharing.fakes import InMemorySink
+from consentgate.runtime.sharing.ports import ThirdPartySink
+from consentgate.runtime.sharing.service import SharingService
 from consentgate.runtime.startup import refuse_unlawful
 from consentgate.store.database import Database
 from consentgate.store.database import database_url as resolve_database_url
@@ -39,6 +59,11 @@ class Engine:
         tenant: str = "default",
         clock: Clock | None = None,
         ids: IdFactory | None = None,
+        catalog: Catalog | None = None,
+        push_transport: PushTransport | None = None,
+        sharing_sink: ThirdPartySink | None = None,
+        message_sender: MessageSender | None = None,
+        messaging_config: MessagingConfig | None = None,
     ) -> None:
         self.loaded = loaded
         self.manifest: Manifest = loaded.manifest
@@ -83,7 +108,76 @@ class Engine:
             clock=self.clock,
             ids=self.ids,
         )
+        self.push_transport: PushTransport = push_transport or InMemoryTransport()
+        self.push = PushService(
+            database,
+            tenant=tenant,
+            clock=self.clock,
+            ids=self.ids,
+            audit=self.auditlog,
+            policy=self.policy,
+            manifest=self.manifest,
+            notices=self.notices,
+            gate=self.gate,
+            profiles=self.profiles,
+            transport=self.push_transport,
+        )
+        self.sharing_sink: ThirdPartySink = sharing_sink or InMemorySink()
+        self.sharing = SharingService(
+            db=database,
+            tenant=tenant,
+            clock=self.clock,
+            ids=self.ids,
+            audit=self.auditlog,
+            manifest=self.manifest,
+            policy=self.policy,
+            ledger=self.consent,
+            gate=self.gate,
+            profiles=self.profiles,
+            sink=self.sharing_sink,
+        )
+        self.message_sender: MessageSender = message_sender or InMemorySender()
+        self.messaging = MessagingService(
+            database,
+            tenant=tenant,
+            clock=self.clock,
+            ids=self.ids,
+            audit=self.auditlog,
+            manifest=self.manifest,
+            policy=self.policy,
+            ledger=self.consent,
+            gate=self.gate,
+            sender=self.message_sender,
+            directory=ProfileDirectory(self.profiles, self.manifest),
+            config=messaging_config
+            or MessagingConfig(address_secret=self.sharing.derive_key("address-book")),
+        )
+        self._feed = (
+            FeedService(
+                database,
+                tenant=tenant,
+                clock=self.clock,
+                ids=self.ids,
+                audit=self.auditlog,
+                manifest=self.manifest,
+                policy=self.policy,
+                ledger=self.consent,
+                notices=self.notices,
+                profiles=self.profiles,
+                gate=self.gate,
+                catalog=catalog,
+            )
+            if catalog is not None
+            else None
+        )
         self._publish_manifest_notices()
+
+    @property
+    def feed(self) -> FeedService:
+        """The content feed; it needs a content catalog (`from_manifest(..., catalog=path)`)."""
+        if self._feed is None:
+            raise FeedMisconfigured.from_key("feed.no_catalog")
+        return self._feed
 
     @classmethod
     def from_manifest(
@@ -95,6 +189,11 @@ class Engine:
         clock: Clock | None = None,
         ids: IdFactory | None = None,
         migrate: bool = True,
+        catalog: str | Path | None = None,
+        push_transport: PushTransport | None = None,
+        sharing_sink: ThirdPartySink | None = None,
+        message_sender: MessageSender | None = None,
+        messaging_config: MessagingConfig | None = None,
     ) -> Engine:
         """Audits the manifest (refusing unlawful ones), opens the database and starts the services."""
         loaded = load_manifest(path)
@@ -104,7 +203,18 @@ class Engine:
             upgrade(database)
         elif not is_current(database):
             raise DatabaseNotReady.from_key("runtime.database_not_ready", url=database.url)
-        return cls(loaded, database, tenant=tenant, clock=clock, ids=ids)
+        return cls(
+            loaded,
+            database,
+            tenant=tenant,
+            clock=clock,
+            ids=ids,
+            catalog=load_content_catalog(catalog) if catalog is not None else None,
+            push_transport=push_transport,
+            sharing_sink=sharing_sink,
+            message_sender=message_sender,
+            messaging_config=messaging_config,
+        )
 
     def _publish_manifest_notices(self) -> None:
         """The manifest's notice versions become the runtime's; a new version is classified on publish."""

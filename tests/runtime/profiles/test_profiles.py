@@ -62,7 +62,11 @@ def test_read_never_returns_an_attribute_for_a_purpose_it_was_not_consented_for(
     # The phone is held, but marketing has no consent and the phone was not collected for it.
     assert w.store.read("u1", "marketing-sms") == {}
     w.ledger.give("u1", "marketing-sms", data=["phone"])
-    assert w.store.read("u1", "marketing-sms") == {}  # consent alone does not widen the collected purposes
+    # New consent for a purpose the manifest (and so the notice) declares the phone for makes it usable
+    # there (PIPL 14 para 2: a new purpose needs new consent, and now it has one) — and nothing more.
+    assert w.store.read("u1", "marketing-sms") == {"phone": "13800000000"}
+    w.ledger.withdraw("u1", "marketing-sms")
+    assert w.store.read("u1", "marketing-sms") == {}
 
 
 def test_an_attribute_without_live_consent_is_not_read(database: Database) -> None:

@@ -116,8 +116,13 @@ class ProfileStore:
     # ------------------------------------------------------------------ reads
 
     def read(self, subject: str, purpose: str) -> dict[str, Any]:
-        """The values the gate lets `purpose` use now, keyed by data item."""
+        """The values the gate lets `purpose` use now, keyed by data item.
+
+        An attribute is in scope for a purpose it was collected for, or one the manifest (and so the
+        notice) declares it for — a phone number given to log in may carry marketing SMS once the person
+        consents to that. Either way the gate must allow that purpose for that item right now."""
         self._check_purposes([purpose])
+        declared = set(self._manifest.purpose(purpose).data)
         with self._db.reading() as session:
             rows = ProfileRepository(session, tenant=self._tenant).of_subject(subject)
         by_id = {row.attribute_id: row for row in rows}
@@ -129,7 +134,7 @@ class ProfileStore:
                 # A lineage that no longer resolves (a replaced value) is not readable: the tag is stale.
                 readable[attribute_id] = (
                     row is not None
-                    and purpose in row.purposes
+                    and (purpose in row.purposes or row.data_id in declared)
                     and self._gate.decide(subject, purpose, row.data_id).allowed
                     and all(is_readable(source) for source in row.derived_from)
                 )

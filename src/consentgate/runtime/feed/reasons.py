@@ -1,0 +1,58 @@
+"""Why an item was chosen, in words a person reads (ARP 17: explain, and offer the way out).
+
+A personalized reason names each attribute that matched and the value it matched on — shown to the
+person it is about, so nothing is disclosed that they did not give.
+"""
+
+from __future__ import annotations
+
+from consentgate.i18n import message
+from consentgate.law.catalog import load_catalog
+from consentgate.manifest.models import Manifest
+from consentgate.runtime.feed.catalog import Catalog
+from consentgate.runtime.feed.rankers import Ranked, Why
+from consentgate.text import Text
+
+# Punctuation between the named attributes, per language (no words: those live in the i18n catalogs).
+_ATTRIBUTE = Text(zh="{name}：{value}", en="{name}: {value}")
+_BETWEEN = Text(zh="；", en="; ")
+
+
+def attribute_name(manifest: Manifest, data_id: str) -> Text:
+    """The manifest's label for the item, else its category's legal label, else the id itself."""
+    item = manifest.data_by_id.get(data_id)
+    if item is None:
+        return Text(zh=data_id, en=data_id)
+    if item.label is not None and (item.label.zh or item.label.en):
+        return Text(
+            zh=item.label.zh or item.label.en or data_id, en=item.label.en or item.label.zh or data_id
+        )
+    category = load_catalog().categories.get(item.category)
+    return category.label if category is not None else Text(zh=data_id, en=data_id)
+
+
+def _attribute(name: Text, value: Text) -> Text:
+    return Text(
+        zh=_ATTRIBUTE.zh.format(name=name.zh, value=value.zh),
+        en=_ATTRIBUTE.en.format(name=name.en, value=value.en),
+    )
+
+
+def explain(ranked: Ranked, catalog: Catalog, manifest: Manifest) -> Text:
+    if ranked.why is Why.MATCHED:
+        parts = [
+            _attribute(
+                attribute_name(manifest, m.data_id), catalog.dimensions[m.dimension].values[m.value].text()
+            )
+            for m in ranked.matches
+        ]
+        listing = Text(
+            zh=_BETWEEN.zh.join(dict.fromkeys(p.zh for p in parts)),
+            en=_BETWEEN.en.join(dict.fromkeys(p.en for p in parts)),
+        )
+        return message("feed.reason.matched", attributes=listing)
+    if ranked.why is Why.NEW:
+        return message("feed.reason.new", date=ranked.item.published_at.isoformat())
+    if ranked.why is Why.EDITORS_PICK:
+        return message("feed.reason.editors_pick")
+    return message("feed.reason.popular")

@@ -1,0 +1,1 @@
+"""Marketing messages and address books: only to consenting subjects, never to an uploaded contact."""

@@ -1,0 +1,70 @@
+"""The sharing tables: the transfer log, the notices sent to recipients, and the pseudonym secret.
+
+Neither log ever holds a value that left: ids, field names, statuses and reason codes only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from consentgate.store.base import Base, JsonDocument, TenantScoped
+
+
+class TransferRow(TenantScoped, Base):
+    """One transfer attempt, refused ones included; its status moves pending -> delivered | failed."""
+
+    __tablename__ = "transfers"
+    __table_args__ = (Index("ix_transfers_subject", "tenant_id", "subject", "notification_id"),)
+
+    transfer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    subject_ref: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str] = mapped_column(String(80))
+    purpose: Mapped[str] = mapped_column(String(80))
+    requested: Mapped[list[str]] = mapped_column(JsonDocument)
+    fields: Mapped[list[str]] = mapped_column(JsonDocument)  # the consented fields it carries
+    withheld: Mapped[dict[str, str]] = mapped_column(JsonDocument)  # field -> gate reason code
+    missing: Mapped[list[str]] = mapped_column(JsonDocument)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(64))
+    consent_event_id: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int]
+    receipt: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[str | None] = mapped_column(String(200))  # the exception's class, never its message
+    # The withdrawal or deletion notice that told the recipient about this transfer (None: not yet).
+    notification_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class RecipientNotificationRow(TenantScoped, Base):
+    """One withdrawal or deletion notice to one recipient; status pending -> sent | failed."""
+
+    __tablename__ = "recipient_notifications"
+    __table_args__ = (Index("ix_recipient_notifications_status", "tenant_id", "status"),)
+
+    notification_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    subject_ref: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str] = mapped_column(String(80))
+    purpose: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    consent_event_id: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int]
+    receipt: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SharingSecretRow(TenantScoped, Base):
+    """The tenant's key for subject pseudonyms; created once, never rotated (recipients key on it)."""
+
+    __tablename__ = "sharing_secrets"
+
+    secret: Mapped[str] = mapped_column(String(128))  # hex
+    created_at: Mapped[datetime]
