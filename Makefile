@@ -21,8 +21,14 @@ demo: install
 	@echo "== The seed case as the court found it (expect findings) =="
 	$(BIN)/consentgate audit examples/seed-case/as-found.yaml --lang en --fail-on none
 	@echo
+	@echo "== The address-book case (expect the address-book finding) =="
+	$(BIN)/consentgate audit examples/address-book-case/as-found.yaml --lang en --fail-on none
+	@echo
 	@echo "== The same app, fixed as the court requires (expect no finding at medium or above) =="
 	$(BIN)/consentgate audit examples/seed-case/fixed.yaml --lang en
+	@echo
+	@echo "== The fixed app running on consentgate: three users, feed, push, SMS, sharing (SQLite) =="
+	$(BIN)/python examples/demo-app/demo.py --database var/demo.db
 
 lint: install
 	$(BIN)/ruff check .
