@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python benchmarks/gate.py
 	$(BIN)/python benchmarks/ledger.py
 	$(BIN)/python benchmarks/auditlog.py
+	$(BIN)/python benchmarks/fanout.py
 
 docs: install
 	$(BIN)/consentgate rules --format markdown > docs/rules.md
