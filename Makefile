@@ -36,6 +36,7 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+	$(BIN)/mypy benchmarks examples/demo-app/demo.py
 
 unit: install
 	$(BIN)/pytest -n 2

@@ -22,18 +22,15 @@ import random
 import resource
 import sqlite3
 import sys
-import tempfile
 import time
 import tracemalloc
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from consentgate.manifest.loader import load_manifest
@@ -44,6 +41,7 @@ from consentgate.runtime.push.schemas import Campaign, PushContent
 from consentgate.runtime.push.service import PushService
 from consentgate.store.database import Database
 from consentgate.store.migrate import upgrade
+from consentgate.store.scratch import scratch_database
 from consentgate.text import Text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,28 +82,8 @@ CAMPAIGN = Campaign(
 )
 
 
-@contextmanager
-def fresh_database(backend: str) -> Iterator[Database]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            db = Database(f"sqlite:///{Path(folder) / 'fanout.db'}")
-            try:
-                yield db
-            finally:
-                db.dispose()
-        return
-    name = f"cg_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    db = Database(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
-    try:
-        yield db
-    finally:
-        db.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def fresh_database(backend: str) -> AbstractContextManager[Database]:
+    return scratch_database(backend, PG_ADMIN_URL, prefix="cg_bench_fanout")
 
 
 # ---------------------------------------------------------------------------- bulk setup
@@ -114,7 +92,8 @@ def fresh_database(backend: str) -> Iterator[Database]:
 def state_rows(count: int, at: datetime) -> Iterator[tuple[Any, ...]]:
     """One consent_state row per subject that has a state for personalized push (not the "none" ones)."""
     rng = random.Random(7)
-    names, weights = zip(*STATES, strict=True)
+    names = [name for name, _ in STATES]
+    weights = [weight for _, weight in STATES]
     for i in range(count):
         state = rng.choices(names, weights)[0]
         if state == "none":

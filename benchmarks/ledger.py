@@ -21,15 +21,11 @@ import os
 import random
 import resource
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from consentgate.manifest.loader import load_manifest
 from consentgate.runtime.auditlog.service import AuditLog
@@ -42,6 +38,7 @@ from consentgate.runtime.policy import Policy, compile_policy
 from consentgate.runtime.ports import SystemClock, Uuid7Ids
 from consentgate.store.database import Database
 from consentgate.store.migrate import upgrade
+from consentgate.store.scratch import scratch_database
 from consentgate.text import Text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,28 +59,8 @@ TARGETS = (
 )
 
 
-@contextmanager
-def fresh_database(backend: str) -> Iterator[Database]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            db = Database(f"sqlite:///{Path(folder) / 'ledger.db'}")
-            try:
-                yield db
-            finally:
-                db.dispose()
-        return
-    name = f"cg_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    db = Database(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
-    try:
-        yield db
-    finally:
-        db.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def fresh_database(backend: str) -> AbstractContextManager[Database]:
+    return scratch_database(backend, PG_ADMIN_URL, prefix="cg_bench_ledger")
 
 
 def random_event(rng: random.Random, subjects: int) -> NewConsentEvent:

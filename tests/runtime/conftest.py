@@ -8,13 +8,10 @@ missing PostgreSQL is a failure.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from consentgate.manifest.loader import load_manifest
 from consentgate.manifest.models import Manifest
@@ -23,6 +20,7 @@ from consentgate.runtime.policy import Policy, compile_policy
 from consentgate.runtime.ports import FakeClock, SequentialIds
 from consentgate.store.database import Database
 from consentgate.store.migrate import upgrade
+from consentgate.store.scratch import scratch_postgres
 
 SEED_FIXED = Path(__file__).parents[2] / "examples" / "seed-case" / "fixed.yaml"
 TENANT = "seed-app"
@@ -33,23 +31,18 @@ PG_ADMIN_URL = os.environ.get(
 
 
 def _postgres_database() -> Iterator[str]:
-    name = f"cg_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        scratch = scratch_postgres(PG_ADMIN_URL, prefix="cg_test")
+        url = scratch.__enter__()
     except Exception as exc:
-        admin.dispose()
         reason = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}: {exc}"
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true requires PostgreSQL — {reason}")
         pytest.skip(f"!!! SKIPPING the PostgreSQL half of the runtime tests !!! {reason}")
     try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        scratch.__exit__(None, None, None)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
