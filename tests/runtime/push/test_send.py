@@ -52,7 +52,8 @@ def test_every_push_says_why_and_links_to_the_setting_that_turns_it_off(
         assert message.settings_url == SETTINGS
         assert SETTINGS in message.why.zh and SETTINGS in message.why.en
         if message.variant is Variant.PERSONALIZED:
-            assert "english-level" in message.why.en and "个性化推荐" in message.why.zh
+            # Named by its label (the category's, as the manifest gives none), never by an internal id.
+            assert "Language level" in message.why.en and "语言水平" in message.why.zh
         else:
             assert message.why.zh.startswith("未个性化推荐") and message.why.en.startswith("Not personalized")
     generic_text = " ".join(

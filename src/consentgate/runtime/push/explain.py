@@ -5,18 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from consentgate.i18n import message
+from consentgate.law.catalog import load_catalog
 from consentgate.manifest.models import Manifest
 from consentgate.text import Text
 
 
 def attribute_names(manifest: Manifest, data_ids: Iterable[str]) -> Text:
-    """The items' labels from the manifest (their ids where no label is given), joined per language."""
+    """The items' labels from the manifest, else their category's label, else their ids; per language."""
+    categories = load_catalog().categories
     zh: list[str] = []
     en: list[str] = []
     for data_id in sorted(data_ids):
-        label = manifest.data_by_id[data_id].label if data_id in manifest.data_by_id else None
-        zh.append((label.zh if label is not None else None) or data_id)
-        en.append((label.en if label is not None else None) or data_id)
+        item = manifest.data_by_id.get(data_id)
+        category = categories.get(item.category) if item is not None else None
+        fallback = category.label if category is not None else Text(zh=data_id, en=data_id)
+        label = item.label if item is not None else None
+        zh.append((label.zh if label is not None else None) or fallback.zh)
+        en.append((label.en if label is not None else None) or fallback.en)
     return Text(zh="、".join(zh), en=", ".join(en))
 
 
