@@ -113,6 +113,9 @@ def test_engine_serves_feed_push_and_sharing_through_the_gate(database_url: str)
         page = engine.feed.page("u")
         assert not page.personalized and "未个性化推荐" in page.label.zh
         assert engine.sharing is not None and engine.push is not None
+        request = engine.rights.request("u", "copy")
+        assert engine.rights.request("u", "copy") == request  # a repeated request returns the open one
+        assert request.due_on > request.received_at.date()
 
 
 def test_the_feed_needs_a_catalog(database_url: str) -> None:

@@ -39,6 +39,7 @@ from consentgate.runtime.profiles.service import ProfileStore
 from consentgate.runtime.push.fakes import InMemoryTransport
 from consentgate.runtime.push.ports import PushTransport
 from consentgate.runtime.push.service import PushService
+from consentgate.runtime.rights.service import RightsService
 from consentgate.runtime.sharing.fakes import InMemorySink
 from consentgate.runtime.sharing.ports import ThirdPartySink
 from consentgate.runtime.sharing.service import SharingService
@@ -151,6 +152,14 @@ class Engine:
             directory=ProfileDirectory(self.profiles, self.manifest),
             config=messaging_config
             or MessagingConfig(address_secret=self.sharing.derive_key("address-book")),
+        )
+        self.rights = RightsService(
+            db=database,
+            tenant=tenant,
+            clock=self.clock,
+            ids=self.ids,
+            audit=self.auditlog,
+            ledger=self.consent,
         )
         self._feed = (
             FeedService(

@@ -1,0 +1,217 @@
+"""The rights-request service: receive, verify, work on and close a person's requests (PIPL 44-50).
+
+Every request moves received -> identity-verified -> in-progress -> done, or to refused from any open
+state with a reason the law allows and its citation (PIPL 50: a refusal states its reason). Each step
+is one transaction that also appends its audit record, so the log never misses a step that happened.
+A request repeated while one of its kind is open for the person returns the open one: a user who taps
+"delete my data" twice has one request and one deadline, not two. The deadline (`due_on`) is fixed at
+receipt: 15 official working days (PIPL 50, AVIM 6.3), counted by `rights.deadlines`.
+
+This service keeps the lifecycle only; carrying out a copy, correction or deletion lives elsewhere.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from consentgate.i18n import message
+from consentgate.runtime.errors import UnknownSubject
+from consentgate.runtime.ports import Clock, IdFactory
+from consentgate.runtime.rights.errors import (
+    IllegalRightsTransition,
+    RefusalNotApplicable,
+    UnknownRefusalReason,
+    UnknownRightsKind,
+    UnknownRightsRequest,
+)
+from consentgate.runtime.rights.repository import RightsRepository, to_request
+from consentgate.runtime.rights.schemas import (
+    OPEN_STATUSES,
+    REFUSAL_REASONS,
+    TRANSITIONS,
+    Action,
+    RefusalReason,
+    RequestStatus,
+    RightsKind,
+    RightsRequest,
+)
+from consentgate.store.database import Database
+
+
+class _Audit(Protocol):
+    def record_change(self, session: Session, kind: str, payload: Mapping[str, Any]) -> None: ...
+
+
+class _Subjects(Protocol):
+    def known_subject(self, subject: str) -> bool: ...
+
+
+class RightsService:
+    """One tenant's data-subject requests and their lifecycle."""
+
+    def __init__(
+        self, *, db: Database, tenant: str, clock: Clock, ids: IdFactory, audit: _Audit, ledger: _Subjects
+    ) -> None:
+        self._db = db
+        self._tenant = tenant
+        self._clock = clock
+        self._ids = ids
+        self._audit = audit
+        self._ledger = ledger
+        self._ids_lock = threading.Lock()  # id factories (e.g. the test fakes) need not be thread-safe
+
+    # ------------------------------------------------------------------ receiving
+
+    def request(
+        self, subject: str, kind: RightsKind | str, *, details: Mapping[str, Any] | None = None
+    ) -> RightsRequest:
+        """Receives a request; while one of the same kind is open for `subject`, returns that one."""
+        parsed = _kind(kind)
+        if not self._ledger.known_subject(subject):
+            raise UnknownSubject.from_key("runtime.unknown_subject", subject=subject)
+        # Imported here: the deadline module is its own piece and only this step needs it.
+        from consentgate.runtime.rights.deadlines import due_date
+
+        now = self._clock.now()
+        due_on = due_date(now)
+        with self._ids_lock:
+            request_id = self._ids.new_id()
+        with self._db.transaction() as session:
+            repo = RightsRepository(session, tenant=self._tenant)
+            existing = repo.open_of(subject, parsed.value)
+            if existing is not None:
+                return to_request(existing)
+            row = repo.add_unless_open(
+                {
+                    "request_id": request_id,
+                    "subject": subject,
+                    "kind": parsed.value,
+                    "open_kind": parsed.value,
+                    "status": RequestStatus.RECEIVED.value,
+                    "details": dict(details or {}),
+                    "received_at": now,
+                    "due_on": due_on,
+                    "verified_at": None,
+                    "started_at": None,
+                    "finished_at": None,
+                    "refusal_reason": None,
+                    "refusal_citations": [],
+                    "updated_at": now,
+                }
+            )
+            if row.request_id != request_id:  # another process received the same request meanwhile
+                return to_request(row)
+            self._audit.record_change(
+                session,
+                f"rights.{RequestStatus.RECEIVED.value}",
+                {
+                    "request": request_id,
+                    "subject": subject,
+                    "kind": parsed.value,
+                    "due_on": due_on.isoformat(),
+                },
+            )
+            return to_request(row)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def verify_identity(self, request_id: str) -> RightsRequest:
+        """Records that the requester was checked to be the person the request concerns."""
+        return self._move(request_id, Action.VERIFY_IDENTITY)
+
+    def start(self, request_id: str) -> RightsRequest:
+        return self._move(request_id, Action.START)
+
+    def complete(self, request_id: str) -> RightsRequest:
+        return self._move(request_id, Action.COMPLETE)
+
+    def refuse(self, request_id: str, reason_key: str) -> RightsRequest:
+        """Closes a request as refused, for a reason the law allows for its kind (PIPL 50)."""
+        reason = REFUSAL_REASONS.get(reason_key)
+        if reason is None:
+            raise UnknownRefusalReason.from_key(
+                "runtime.unknown_refusal_reason", reason=reason_key, known=", ".join(REFUSAL_REASONS)
+            )
+        return self._move(request_id, Action.REFUSE, reason=reason)
+
+    def _move(self, request_id: str, action: Action, *, reason: RefusalReason | None = None) -> RightsRequest:
+        allowed_from, target = TRANSITIONS[action]
+        with self._db.transaction() as session:
+            repo = RightsRepository(session, tenant=self._tenant)
+            row = repo.get(request_id, lock=True)
+            if row is None:
+                raise UnknownRightsRequest.from_key("runtime.unknown_rights_request", request=request_id)
+            status = RequestStatus(row.status)
+            if status not in allowed_from:
+                raise IllegalRightsTransition.from_key(
+                    "runtime.rights_illegal_transition",
+                    request=request_id,
+                    status=message(f"rights.status.{status.value}"),
+                    action=message(f"rights.action.{action.value}"),
+                )
+            now = self._clock.now()
+            payload: dict[str, Any] = {"request": request_id, "subject": row.subject, "kind": row.kind}
+            if reason is not None:
+                _check_applicable(reason, RightsKind(row.kind), status)
+                row.refusal_reason = reason.key
+                row.refusal_citations = list(reason.citations)
+                payload |= {"reason": reason.key, "citations": list(reason.citations)}
+            if target is RequestStatus.IDENTITY_VERIFIED:
+                row.verified_at = now
+            elif target is RequestStatus.IN_PROGRESS:
+                row.started_at = now
+            if target not in OPEN_STATUSES:
+                row.finished_at = now
+                row.open_kind = None  # frees the slot: a new request of this kind may now be received
+            row.status = target.value
+            row.updated_at = now
+            session.flush()
+            self._audit.record_change(session, f"rights.{target.value}", payload)
+            return to_request(row)
+
+    # ------------------------------------------------------------------ reading
+
+    def get(self, request_id: str) -> RightsRequest:
+        with self._db.reading() as session:
+            row = RightsRepository(session, tenant=self._tenant).get(request_id)
+            if row is None:
+                raise UnknownRightsRequest.from_key("runtime.unknown_rights_request", request=request_id)
+            return to_request(row)
+
+    def open_requests(self, subject: str) -> list[RightsRequest]:
+        """The person's requests not yet done or refused, oldest first."""
+        with self._db.reading() as session:
+            return [
+                to_request(row) for row in RightsRepository(session, tenant=self._tenant).open_for(subject)
+            ]
+
+    def overdue(self, today: date) -> list[RightsRequest]:
+        """Open requests whose deadline (`due_on`, a Beijing date) is before `today`, most overdue first."""
+        with self._db.reading() as session:
+            return [to_request(row) for row in RightsRepository(session, tenant=self._tenant).overdue(today)]
+
+
+def _kind(kind: RightsKind | str) -> RightsKind:
+    try:
+        return RightsKind(kind)
+    except ValueError:
+        raise UnknownRightsKind.from_key(
+            "runtime.unknown_rights_kind", kind=kind, known=", ".join(k.value for k in RightsKind)
+        ) from None
+
+
+def _check_applicable(reason: RefusalReason, kind: RightsKind, status: RequestStatus) -> None:
+    """A reason the law gives for other requests, or 'identity unverified' after verification, is refused."""
+    late = reason.only_before_verification and status is not RequestStatus.RECEIVED
+    if kind not in reason.kinds or late:
+        raise RefusalNotApplicable.from_key(
+            "runtime.rights_refusal_not_applicable",
+            reason=reason.key,
+            kind=message(f"rights.kind.{kind.value}"),
+            status=message(f"rights.status.{status.value}"),
+        )
