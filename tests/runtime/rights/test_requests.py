@@ -13,12 +13,9 @@ from sqlalchemy.orm import Session
 
 from consentgate.i18n import keys
 from consentgate.law.catalog import load_catalog
-from consentgate.manifest.models import Manifest
 from consentgate.runtime.auditlog.service import AuditLog
 from consentgate.runtime.consent.service import ConsentLedger
 from consentgate.runtime.errors import UnknownSubject
-from consentgate.runtime.notices.service import NoticeService
-from consentgate.runtime.policy import Policy
 from consentgate.runtime.ports import FakeClock, SequentialIds
 from consentgate.runtime.rights.deadlines import due_date
 from consentgate.runtime.rights.errors import (
@@ -40,22 +37,8 @@ BOB = "bob"
 
 
 @pytest.fixture
-def ledger(
-    database: Database, clock: FakeClock, audit: AuditLog, policy: Policy, manifest: Manifest
-) -> ConsentLedger:
-    notices = NoticeService(
-        database, tenant=TENANT, clock=clock, ids=SequentialIds("notice"), audit=audit, policy=policy
-    )
-    ledger = ConsentLedger(
-        database,
-        tenant=TENANT,
-        clock=clock,
-        ids=SequentialIds("event"),
-        audit=audit,
-        notices=notices,
-        policy=policy,
-        manifest=manifest,
-    )
+def ledger(ledger: ConsentLedger) -> ConsentLedger:
+    """The runtime's ledger fixture, with the two people these tests ask on behalf of."""
     ledger.register_subject(ALICE)
     ledger.register_subject(BOB)
     return ledger
