@@ -17,6 +17,7 @@ from consentgate.runtime.rights.deadlines import (
     CalendarUnknownYear,
     due_date,
     is_overdue,
+    is_provisional,
     is_working_day,
     working_days_between,
 )
@@ -99,8 +100,14 @@ def test_year_before_the_calendar_raises_a_typed_bilingual_error() -> None:
     assert "2003" in caught.value.text.en
 
 
-def test_deadline_running_past_the_last_known_year_raises_instead_of_guessing() -> None:
+def test_deadline_running_past_the_last_published_year_is_counted_provisionally() -> None:
+    """A request in late December must still get a deadline before next year's schedule is out."""
     last = max(day.year for day in chinese_calendar.holidays)
-    with pytest.raises(CalendarUnknownYear) as caught:
-        due_date(at(date(last, 12, 24)))
-    assert str(last + 1) in caught.value.text.en
+    received = date(last, 12, 24)
+    due = due_date(at(received))
+    assert due.year == last + 1 and is_provisional(due) and not is_provisional(received)
+    # Counted by hand in the unpublished year: weekdays only, New Year's Day off.
+    assert not is_working_day(date(last + 1, 1, 1))
+    next_monday = date(last + 1, 1, 1) + timedelta(days=(7 - date(last + 1, 1, 1).weekday()) % 7 or 7)
+    assert is_working_day(next_monday) and not is_working_day(next_monday - timedelta(days=1))
+    assert working_days_between(received, due) == 15

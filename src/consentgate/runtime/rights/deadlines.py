@@ -4,8 +4,14 @@ PIPL 50 (PIPL-50) requires a convenient mechanism for accepting and handling req
 personal information rights, and the App identification method item 6.3 (AVIM-6.3) sets the limit: a
 request must be checked and handled within the promised time, at most 15 working days. A "working day" is the official one: Monday to Friday except public
 holidays, plus the Saturdays and Sundays the State Council declares make-up working days. That schedule
-is data published each year, so it comes from the `chinese-calendar` package, never from a hand-made list,
-and a year the package does not know raises `CalendarUnknownYear` instead of a silent guess.
+is data published each year, so it comes from the `chinese-calendar` package, never from a hand-made list.
+
+The State Council publishes next year's schedule only late in the year, so a deadline near the end of
+the last published year runs into a year nobody knows yet. Refusing the request would be worse than the
+guess, so such days are counted *provisionally*: Monday to Friday, except New Year's Day (fixed in every
+year's schedule). `is_provisional` tells a caller to show the date as provisional; a newer
+`chinese-calendar` release replaces the guess. A year before the calendar starts is an error
+(`CalendarUnknownYear`): there the schedule exists, the package just does not hold it.
 """
 
 from __future__ import annotations
@@ -40,13 +46,20 @@ def _covered_years() -> tuple[int, int]:
     return min(years), max(years)
 
 
+def is_provisional(day: date) -> bool:
+    """True for days after the last year whose official schedule the installed calendar holds."""
+    return day.year > _covered_years()[1]
+
+
 def is_working_day(day: date) -> bool:
     """True when `day` is an official working day in mainland China (make-up weekend days included)."""
     first, last = _covered_years()
-    if not first <= day.year <= last:
+    if day.year < first:
         raise CalendarUnknownYear.from_key(
             "rights.calendar_unknown_year", year=day.year, first=first, last=last
         )
+    if day.year > last:  # not published yet: weekdays, except New Year's Day (see the module docstring)
+        return day.weekday() < 5 and (day.month, day.day) != (1, 1)
     return bool(chinese_calendar.is_workday(day))
 
 
