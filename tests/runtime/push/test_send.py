@@ -54,8 +54,10 @@ def test_every_push_says_why_and_links_to_the_setting_that_turns_it_off(
         if message.variant is Variant.PERSONALIZED:
             # Named by its label (the category's, as the manifest gives none), never by an internal id.
             assert "Language level" in message.why.en and "语言水平" in message.why.zh
+            assert "Turn off personalized push" in message.why.en and "关闭个性化推送" in message.why.zh
         else:
             assert message.why.zh.startswith("未个性化推荐") and message.why.en.startswith("Not personalized")
+            assert "Turn off" not in message.why.en  # personalization is already off for this person
     generic_text = " ".join(
         f"{m.title.en} {m.body.en} {m.why.en}" for m in transport.messages if m.variant is Variant.GENERIC
     )

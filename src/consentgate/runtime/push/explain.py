@@ -29,7 +29,8 @@ def why(attributes: Text | None, settings_url: str) -> Text:
     """ "Personalized: from your …" or "Not personalized", then the link that turns personalization off."""
     if attributes is None:
         reason = message("push.why.generic")
+        settings = message("push.settings_generic", url=settings_url)  # nothing to turn off here
     else:
         reason = message("push.why.personalized", attributes=attributes)
-    settings = message("push.settings", url=settings_url)
+        settings = message("push.settings", url=settings_url)
     return Text(zh=f"{reason.zh}。{settings.zh}", en=f"{reason.en}. {settings.en}")
