@@ -18,7 +18,7 @@ from consentgate.runtime.policy import compile_policy
 from consentgate.runtime.ports import FakeClock, SequentialIds
 from consentgate.runtime.profiles.service import ProfileStore
 from consentgate.store.database import Database
-from consentgate.text import Text
+from tests.runtime.conftest import publish_notice
 from tests.runtime.onboarding.harness import seed_manifest
 
 TENANT = "seed-app"
@@ -39,15 +39,7 @@ def runtime(database: Database, manifest: Manifest, clock: FakeClock, audit: Aud
     notices = NoticeService(
         database, tenant=TENANT, clock=clock, ids=SequentialIds("notice"), audit=audit, policy=policy
     )
-    purposes = policy.purposes.values()
-    notices.publish(
-        "privacy-policy",
-        "2024-01",
-        text=Text(zh="个人信息处理规则", en="Personal information processing rules"),
-        purposes=[p.id for p in purposes],
-        data={d for p in purposes for d in p.data},
-        recipients={r for p in purposes for r in p.recipients},
-    )
+    publish_notice(notices, policy, "2024-01")
     ledger = ConsentLedger(
         database,
         tenant=TENANT,
