@@ -146,6 +146,9 @@ class MemoryLedger:
     def facts(self, subject: str) -> SubjectFacts:
         return self._facts[subject]
 
+    def restricted(self, subject: str) -> bool:
+        return False
+
     def subscribe(self, listener: Callable[[str], None]) -> None:
         pass
 

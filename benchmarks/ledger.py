@@ -165,11 +165,13 @@ def fill(db: Database, args: argparse.Namespace, rng: random.Random) -> None:
     ids, clock = Uuid7Ids(), SystemClock()
     started = time.perf_counter()
     chunk = 10_000
+    with db.reading() as session:  # every subject was registered above; events hold their refs
+        refs = repo.refs(session, [f"s{i:07d}" for i in range(args.subjects)])
     while missing > 0:
         size = min(chunk, missing)
         drafts = [Draft(ids.new_id(), clock.now(), random_event(rng, args.subjects)) for _ in range(size)]
         with db.transaction() as session:
-            repo.append(session, drafts)
+            repo.append(session, drafts, refs)
         missing -= size
     print(f"bulk fill to {args.events:,} events: {time.perf_counter() - started:.1f} s")
 

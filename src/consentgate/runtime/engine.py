@@ -12,6 +12,7 @@ are hashed with a key derived from the tenant's secret unless `messaging_config`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
@@ -35,10 +36,12 @@ from consentgate.runtime.notices.service import NoticeService
 from consentgate.runtime.onboarding.service import Onboarding
 from consentgate.runtime.policy import Policy, compile_policy
 from consentgate.runtime.ports import Clock, IdFactory, SystemClock, Uuid7Ids
-from consentgate.runtime.profiles.service import ProfileStore
+from consentgate.runtime.profiles.service import Deriver, ProfileStore
 from consentgate.runtime.push.fakes import InMemoryTransport
 from consentgate.runtime.push.ports import PushTransport
 from consentgate.runtime.push.service import PushService
+from consentgate.runtime.rights.fulfilment import Fulfilment
+from consentgate.runtime.rights.gather import HoldingsGatherer
 from consentgate.runtime.rights.service import RightsService
 from consentgate.runtime.sharing.fakes import InMemorySink
 from consentgate.runtime.sharing.ports import ThirdPartySink
@@ -65,6 +68,7 @@ class Engine:
         sharing_sink: ThirdPartySink | None = None,
         message_sender: MessageSender | None = None,
         messaging_config: MessagingConfig | None = None,
+        derivers: Mapping[str, Deriver] | None = None,
     ) -> None:
         self.loaded = loaded
         self.manifest: Manifest = loaded.manifest
@@ -93,6 +97,7 @@ class Engine:
             audit=self.auditlog,
             gate=self.gate,
             manifest=self.manifest,
+            derivers=derivers,
             tenant=tenant,
             clock=self.clock,
             ids=self.ids,
@@ -153,6 +158,16 @@ class Engine:
             config=messaging_config
             or MessagingConfig(address_secret=self.sharing.derive_key("address-book")),
         )
+        gatherer = HoldingsGatherer(
+            db=database,
+            tenant=tenant,
+            clock=self.clock,
+            manifest=self.manifest,
+            ledger=self.consent,
+            profiles=self.profiles,
+            transfers=self.sharing,
+            decisions=self.auditlog,
+        )
         self.rights = RightsService(
             db=database,
             tenant=tenant,
@@ -160,6 +175,17 @@ class Engine:
             ids=self.ids,
             audit=self.auditlog,
             ledger=self.consent,
+            fulfilment=Fulfilment(
+                db=database,
+                tenant=tenant,
+                clock=self.clock,
+                ids=self.ids,
+                audit=self.auditlog,
+                ledger=self.consent,
+                profiles=self.profiles,
+                recipients=self.sharing,
+                gather=lambda subject, request_id: gatherer.gather(subject, request_id=request_id),
+            ),
         )
         self._feed = (
             FeedService(
@@ -203,6 +229,7 @@ class Engine:
         sharing_sink: ThirdPartySink | None = None,
         message_sender: MessageSender | None = None,
         messaging_config: MessagingConfig | None = None,
+        derivers: Mapping[str, Deriver] | None = None,
     ) -> Engine:
         """Audits the manifest (refusing unlawful ones), opens the database and starts the services."""
         loaded = load_manifest(path)
@@ -223,6 +250,7 @@ class Engine:
             sharing_sink=sharing_sink,
             message_sender=message_sender,
             messaging_config=messaging_config,
+            derivers=derivers,
         )
 
     def _publish_manifest_notices(self) -> None:

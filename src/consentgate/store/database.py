@@ -33,6 +33,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Deleted content is overwritten with zeros, not left in free pages: an erasure must leave no
+    # readable trace in the file (docs/deletion.md).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -73,6 +76,18 @@ class Database:
     def reading(self) -> Iterator[Session]:
         with self._sessions() as session:
             yield session
+
+    def scrub(self) -> None:
+        """Pushes what the last commits left only in the SQLite write-ahead log into the main file and
+        empties the log, so no older copy of an erased page stays readable there. A no-op elsewhere:
+        PostgreSQL's own WAL and dead tuples are its business (docs/deletion.md)."""
+        if self.dialect != "sqlite":
+            return
+        connection = self.engine.raw_connection()  # outside any BEGIN: a checkpoint needs none open
+        try:
+            connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            connection.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

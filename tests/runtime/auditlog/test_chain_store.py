@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import text
 
 from consentgate.runtime.auditlog.schemas import DECISION_KIND
+from consentgate.runtime.consent.service import ConsentLedger
 from consentgate.store.database import Database
 from tests.runtime.auditlog.conftest import MakeLog, write_changes
+from tests.runtime.conftest import TENANT
 
 
 def test_chain_verifies_after_changes_and_decision_batches(database: Database, make_log: MakeLog) -> None:
@@ -27,7 +29,8 @@ def test_chain_verifies_after_changes_and_decision_batches(database: Database, m
     records = log.records()
     assert [r.seq for r in records] == list(range(1, 16))
     assert [r.kind for r in records[3:13]] == [DECISION_KIND] * 10
-    assert records[3].payload == {"subject": "user-0", "purpose": "personalized-push", "allowed": True}
+    # Nobody registered "user-0": the record keeps what happened and names no one.
+    assert records[3].payload == {"subject_ref": None, "purpose": "personalized-push", "allowed": True}
 
 
 def test_each_hash_is_sha256_over_prev_hash_and_canonical_json(database: Database, make_log: MakeLog) -> None:
@@ -117,3 +120,32 @@ def test_an_unserializable_decision_still_leaves_a_record(database: Database, ma
 def test_an_empty_log_verifies(database: Database, make_log: MakeLog) -> None:
     report = make_log().verify()
     assert report.ok and report.records_checked == 0 and report.problem is None
+
+
+def test_the_chain_names_people_by_their_ref_never_by_their_id(
+    database: Database, make_log: MakeLog, ledger: ConsentLedger
+) -> None:
+    """So that deleting a person's `subjects` row leaves the chain intact and linked to no one."""
+    ledger.register_subjects(["alice", "bob"])
+    log = make_log(tenant=TENANT)
+    with database.transaction() as session:
+        log.record_change(
+            session,
+            "example",
+            {"subject": "alice", "nested": [{"owner": "bob"}], "subjects": ["alice", "mallory"]},
+        )
+    log.record_decision({"subject": "bob", "purpose": "p"})
+    log.flush()
+
+    change, decision = [r for r in log.records() if r.kind in {"example", DECISION_KIND}]
+    alice, bob = ledger.ref("alice"), ledger.ref("bob")
+    assert change.payload == {
+        "subject_ref": alice,
+        "nested": [{"owner_ref": bob}],
+        "subject_refs": [alice, None],  # mallory was never registered
+    }
+    assert decision.payload == {"subject_ref": bob, "purpose": "p"}
+    with database.reading() as session:
+        stored = " ".join(session.scalars(text("SELECT payload FROM audit_records")))
+    assert "alice" not in stored and "bob" not in stored
+    assert log.verify().ok

@@ -67,6 +67,7 @@ class FakeLedger:
 
     facts_by_subject: dict[str, SubjectFacts] = field(default_factory=dict)
     listeners: list[Callable[[str], None]] = field(default_factory=list)
+    restricted_subjects: set[str] = field(default_factory=set)
     fact_reads: int = 0
     known_checks: int = 0
     seq: int = 0
@@ -81,6 +82,14 @@ class FakeLedger:
     def facts(self, subject: str) -> SubjectFacts:
         self.fact_reads += 1
         return dict(self.facts_by_subject[subject])
+
+    def restricted(self, subject: str) -> bool:
+        return subject in self.restricted_subjects
+
+    def restrict(self, subject: str, *, on: bool = True) -> None:
+        (self.restricted_subjects.add if on else self.restricted_subjects.discard)(subject)
+        for listener in self.listeners:
+            listener(subject)
 
     def subscribe(self, listener: Callable[[str], None]) -> None:
         self.listeners.append(listener)

@@ -151,6 +151,9 @@ class _Ledger:
     def facts(self, subject: str) -> SubjectFacts:
         return dict(self.model.facts_now)
 
+    def restricted(self, subject: str) -> bool:
+        return False
+
     def subscribe(self, listener: Callable[[str], None]) -> None:
         self.model.fact_listeners.append(listener)
 

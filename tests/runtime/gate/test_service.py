@@ -126,6 +126,22 @@ def test_withdrawal_takes_effect_on_the_next_call(world: World) -> None:
     assert world.gate.decide("alice", "marketing-sms", "phone").reason_code is R.WITHDRAWN
 
 
+def test_a_restriction_denies_every_purpose_on_the_next_call_and_lifting_it_restores_them(
+    world: World,
+) -> None:
+    world.ledger.record("alice", "marketing-sms", EventKind.GIVEN)
+    assert world.gate.decide("alice", "marketing-sms", "phone").allowed
+    assert world.gate.decide("alice", "online-courses", "phone").allowed  # contract necessity
+    world.ledger.restrict("alice")
+    for purpose in world.policy.purposes.values():
+        decision = world.gate.decide("alice", purpose.id, ())
+        assert (decision.allowed, decision.reason_code) == (False, R.RESTRICTED), purpose.id
+    assert world.gate.decide("alice", "online-courses", "phone").reason_code is R.RESTRICTED
+    assert world.gate.decide("bob", "online-courses", "phone").allowed  # only alice is restricted
+    world.ledger.restrict("alice", on=False)
+    assert world.gate.decide("alice", "marketing-sms", "phone").allowed
+
+
 def test_consent_given_after_a_denial_allows_the_next_call(world: World) -> None:
     assert not world.gate.decide("alice", "certificates", "english-name").allowed
     world.ledger.record("alice", "certificates", EventKind.GIVEN)

@@ -67,7 +67,7 @@ def assert_bilingual(text: Text, *fragments: str) -> None:
 
 
 def test_a_request_is_received_with_its_deadline_and_audited(
-    rights: RightsService, audit: AuditLog, clock: FakeClock
+    rights: RightsService, audit: AuditLog, clock: FakeClock, ledger: ConsentLedger
 ) -> None:
     request = rights.request(ALICE, "copy", details={"format": "json"})
 
@@ -81,7 +81,12 @@ def test_a_request_is_received_with_its_deadline_and_audited(
     assert rights_records(audit) == [
         (
             "rights.received",
-            {"request": request.request_id, "subject": ALICE, "kind": "copy", "due_on": str(request.due_on)},
+            {
+                "request": request.request_id,
+                "subject_ref": ledger.ref(ALICE),
+                "kind": "copy",
+                "due_on": str(request.due_on),
+            },
         )
     ]
 
@@ -208,7 +213,7 @@ def test_a_closed_request_cannot_be_refused(rights: RightsService) -> None:
 
 
 def test_a_refusal_carries_its_reason_in_zh_and_en_and_the_law_that_allows_it(
-    rights: RightsService, audit: AuditLog
+    rights: RightsService, audit: AuditLog, ledger: ConsentLedger
 ) -> None:
     request = rights.request(ALICE, "delete")
     rights.verify_identity(request.request_id)
@@ -226,7 +231,7 @@ def test_a_refusal_carries_its_reason_in_zh_and_en_and_the_law_that_allows_it(
     assert kind == "rights.refused"
     assert payload == {
         "request": request.request_id,
-        "subject": ALICE,
+        "subject_ref": ledger.ref(ALICE),
         "kind": "delete",
         "reason": "retention-required",
         "citations": ["PIPL-47"],
@@ -309,7 +314,7 @@ def test_overdue_lists_open_requests_past_their_deadline_most_overdue_first(
     oldest = rights.request(ALICE, "copy")
     clock.advance(days=3)
     middle = rights.request(BOB, "copy")
-    finished = rights.request(ALICE, "correct")
+    finished = rights.request(ALICE, "correct", details={"data": "occupation", "value": "教师"})
     for step in (rights.verify_identity, rights.start, rights.complete):
         step(finished.request_id)
     refused = rights.request(BOB, "restrict")

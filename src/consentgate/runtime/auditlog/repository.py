@@ -150,6 +150,23 @@ class AuditRepository:
             .order_by(AuditRecordRow.seq)
             .limit(limit)
         )
+        return self._records(rows)
+
+    def naming(self, session: Session, ref: str, *, kind: str | None) -> list[AuditRecord]:
+        """Records whose payload names `ref` as its subject, in chain order.
+
+        Payloads are canonical JSON (sorted keys, no spaces), so the key-value pair is a literal
+        substring. A scan of the tenant's chain: fine for a person's copy request, not for a hot path.
+        """
+        query = select(*_RECORD_COLUMNS).where(
+            AuditRecordRow.tenant_id == self.tenant,
+            AuditRecordRow.payload.contains(f'"subject_ref":"{ref}"', autoescape=True),
+        )
+        if kind is not None:
+            query = query.where(AuditRecordRow.kind == kind)
+        return self._records(session.execute(query.order_by(AuditRecordRow.seq)))
+
+    def _records(self, rows: Any) -> list[AuditRecord]:
         return [
             AuditRecord(
                 tenant=self.tenant,

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from consentgate.runtime.auditlog.chain import as_utc, payload_json, record_hash, timestamp_text
+from consentgate.runtime.auditlog.pseudonyms import people_in, pseudonymize
 from consentgate.runtime.auditlog.repository import AuditRepository, Head, StoredRecord
 from consentgate.runtime.auditlog.schemas import DECISION_KIND, AuditRecord, VerifyReport
 from consentgate.runtime.auditlog.verify import verify_chain
@@ -91,6 +92,9 @@ class AuditLog:
 
         The chain head stays locked until that transaction ends, so call this last in it.
         """
+        people = people_in(payload)
+        if people:
+            payload = pseudonymize(payload, self._refs(session, people))
         text = payload_json(payload)  # before the lock: a bad payload fails without holding it
         head = self._repo.lock_head(session)
         now = as_utc(self._clock.now())
@@ -149,7 +153,19 @@ class AuditLog:
         with self._db.reading() as session:
             return self._repo.page(session, after_seq=after_seq, limit=limit)
 
+    def records_naming(self, ref: str, *, kind: str | None = None) -> list[AuditRecord]:
+        """The records about the person known by `ref` (of one kind, e.g. decisions), in chain order."""
+        with self._db.reading() as session:
+            return self._repo.naming(session, ref, kind=kind)
+
     # -- internals -------------------------------------------------------------------------------
+
+    def _refs(self, session: Session, people: set[str]) -> Mapping[str, str]:
+        # Imported here: the ledger's repository is the one owner of the subjects table, and the
+        # ledger itself records into this log, so a module-level import would be circular.
+        from consentgate.runtime.consent.repository import ConsentRepository
+
+        return ConsentRepository(self._tenant, self._db.dialect).refs(session, people)
 
     def _take(self, count: int) -> list[Mapping[str, Any]]:
         batch: list[Mapping[str, Any]] = []
@@ -176,7 +192,14 @@ class AuditLog:
         )
 
     def _write_batch(self, batch: Sequence[Mapping[str, Any]]) -> None:
-        texts = [_decision_text(payload) for payload in batch]  # outside the transaction
+        people: set[str] = set()
+        for payload in batch:
+            people |= people_in(payload)
+        refs: Mapping[str, str] = {}
+        if people:
+            with self._db.reading() as session:
+                refs = self._refs(session, people)
+        texts = [_decision_text(pseudonymize(payload, refs)) for payload in batch]  # outside the transaction
         with self._db.transaction() as session:
             head = self._repo.lock_head(session)
             now = as_utc(self._clock.now())  # read under the lock: times never go back along the chain

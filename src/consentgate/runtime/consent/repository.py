@@ -7,14 +7,15 @@ There is deliberately no update or delete for events: `append` is the only write
 
 from __future__ import annotations
 
+import secrets
 import typing
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Row, Table, Text, cast, delete, func, insert, select, text, update
+from sqlalchemy import Row, Select, Table, Text, and_, cast, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -33,10 +34,12 @@ from consentgate.runtime.consent.schemas import (
 _EVENTS = typing.cast(Table, ConsentEventRow.__table__)
 _STATE = typing.cast(Table, ConsentStateRow.__table__)
 _SUBJECTS = typing.cast(Table, SubjectRow.__table__)
+# Events hold the person's ref; reads join `subjects` to give back the id (and so drop the events of
+# people since erased, who have no row there any more).
 _EVENT_COLUMNS = (
     _EVENTS.c.event_id,
     _EVENTS.c.seq,
-    _EVENTS.c.subject,
+    _SUBJECTS.c.subject,
     _EVENTS.c.purpose,
     _EVENTS.c.kind,
     _EVENTS.c.data,
@@ -69,7 +72,7 @@ _EVENT_ARRAYS = {
     "tenant_id": "text",
     "seq": "bigint",
     "event_id": "text",
-    "subject": "text",
+    "subject_ref": "text",
     "purpose": "text",
     "kind": "text",
     "data": "json",
@@ -217,7 +220,9 @@ class ConsentRepository:
         known = self.known_subjects(session, wanted)
         new = [s for s in wanted if s not in known]
         if new:
-            rows = [{"tenant_id": self.tenant, "subject": s, "registered_at": at} for s in new]
+            rows = [
+                {"tenant_id": self.tenant, "subject": s, "ref": new_ref(), "registered_at": at} for s in new
+            ]
             session.execute(self._insert_ignoring_duplicates(), rows)
         return new
 
@@ -240,32 +245,72 @@ class ConsentRepository:
             session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
     def known_subjects(self, session: Session, subjects: Sequence[str], *, lock: bool = False) -> set[str]:
-        """Which of `subjects` are registered; with `lock`, also locks their rows until commit.
+        """Which of `subjects` are registered; with `lock`, also locks their rows until commit."""
+        return set(self.refs(session, subjects, lock=lock))
+
+    def refs(self, session: Session, subjects: Iterable[str], *, lock: bool = False) -> dict[str, str]:
+        """The ref of each registered subject among `subjects`; with `lock`, locks their rows until commit.
 
         Locking the subject rows (in sorted order, so two batches cannot deadlock) serializes the
         writers of one person: their events get `seq` in the order their projections are written.
         """
-        found: set[str] = set()
+        found: dict[str, str] = {}
         ordered = sorted(set(subjects))
         for start in range(0, len(ordered), _CHUNK):
             chunk = ordered[start : start + _CHUNK]
             query = (
-                select(_SUBJECTS.c.subject)
+                select(_SUBJECTS.c.subject, _SUBJECTS.c.ref)
                 .where(_SUBJECTS.c.tenant_id == self.tenant, _SUBJECTS.c.subject.in_(chunk))
                 .order_by(_SUBJECTS.c.subject)
             )
-            found.update(session.scalars(query.with_for_update() if lock else query))
+            rows = session.execute(query.with_for_update() if lock else query).tuples()
+            found.update((subject, ref) for subject, ref in rows)  # a Result has .keys(): not a mapping
         return found
+
+    def erase(self, session: Session, subject: str) -> dict[str, int]:
+        """Deletes the person's projection rows and their `subjects` row (the only ref -> id link)."""
+        removed = {}
+        for table in (_STATE, _SUBJECTS):
+            result = session.execute(
+                delete(table).where(table.c.tenant_id == self.tenant, table.c.subject == subject)
+            )
+            removed[table.name] = int(getattr(result, "rowcount", 0))
+        return removed
+
+    def restricted_since(self, session: Session, subject: str) -> datetime | None:
+        since: datetime | None = session.scalar(
+            select(_SUBJECTS.c.restricted_since).where(
+                _SUBJECTS.c.tenant_id == self.tenant, _SUBJECTS.c.subject == subject
+            )
+        )
+        return _utc(since) if since is not None else None
+
+    def set_restricted_since(self, session: Session, subject: str, since: datetime | None) -> bool:
+        """Sets the restriction (None lifts it); False when it already was so (a repeat changes nothing)."""
+        now_set = (
+            _SUBJECTS.c.restricted_since.is_(None)
+            if since is not None
+            else _SUBJECTS.c.restricted_since.isnot(None)
+        )
+        result = session.execute(
+            update(_SUBJECTS)
+            .where(_SUBJECTS.c.tenant_id == self.tenant, _SUBJECTS.c.subject == subject, now_set)
+            .values(restricted_since=since)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     # ------------------------------------------------------------------ events (append only)
 
-    def append(self, session: Session, drafts: Sequence[Draft]) -> list[ConsentEvent]:
-        """Inserts the events in order and returns them with the `seq` the store assigned."""
+    def append(
+        self, session: Session, drafts: Sequence[Draft], refs: Mapping[str, str]
+    ) -> list[ConsentEvent]:
+        """Inserts the events in order (each under its subject's ref from `refs`) and returns them with
+        the `seq` the store assigned."""
         rows: list[dict[str, Any]] = [
             {
                 "tenant_id": self.tenant,
                 "event_id": d.event_id,
-                "subject": d.event.subject,
+                "subject_ref": refs[d.event.subject],
                 "purpose": d.event.purpose,
                 "kind": d.event.kind.value,
                 "data": list(d.event.data),
@@ -337,9 +382,9 @@ class ConsentRepository:
 
     def stream_events(self, session: Session, subject: str | None = None) -> Iterator[ConsentEvent]:
         """The tenant's events in ledger order, fetched in chunks (a rebuild reads millions)."""
-        query = select(*_EVENT_COLUMNS).where(_EVENTS.c.tenant_id == self.tenant)
+        query = self._joined(select(*_EVENT_COLUMNS))
         if subject is not None:
-            query = query.where(_EVENTS.c.subject == subject)
+            query = query.where(_SUBJECTS.c.subject == subject)
         result = session.execute(query.order_by(_EVENTS.c.seq).execution_options(yield_per=_CHUNK))
         for row in result:
             yield _to_event(row)
@@ -348,12 +393,15 @@ class ConsentRepository:
         """The tenant's events in ledger order with what the projection reads (no channel, no
         evidence): what a rebuild of millions of events needs, and nothing more."""
         columns = [c for c in _EVENT_COLUMNS if c.name not in {"channel", "evidence", "data"}]
-        query = select(*columns, cast(_EVENTS.c.data, Text).label("data")).where(
-            _EVENTS.c.tenant_id == self.tenant
-        )
+        query = self._joined(select(*columns, cast(_EVENTS.c.data, Text).label("data")))
         result = session.execute(query.order_by(_EVENTS.c.seq).execution_options(yield_per=_CHUNK))
         for row in result:
             yield _to_folded_event(row)
+
+    def _joined(self, query: Select[Any]) -> Select[Any]:
+        """`query` over this tenant's events, joined to their subjects' rows (ref -> id)."""
+        on = and_(_SUBJECTS.c.tenant_id == _EVENTS.c.tenant_id, _SUBJECTS.c.ref == _EVENTS.c.subject_ref)
+        return query.select_from(_EVENTS.join(_SUBJECTS, on)).where(_EVENTS.c.tenant_id == self.tenant)
 
     def block_writers(self, session: Session) -> None:
         """Holds new events back until this transaction ends, so a rebuild sees a settled ledger.
@@ -427,9 +475,21 @@ class ConsentRepository:
 
 
 def event_owner(session: Session, event_id: str) -> tuple[str, str] | None:
-    """(tenant, subject) of a consent event, or None. The one query that deliberately crosses
-    tenants: it reveals only whose an event is, so that a caller can refuse another tenant's."""
+    """(tenant, subject) of a consent event, or None: no such event, or its person was erased (an
+    erased person's proofs belong to no one). The one query that deliberately crosses tenants: it
+    reveals only whose an event is, so that a caller can refuse another tenant's."""
+    on = and_(
+        SubjectRow.tenant_id == ConsentEventRow.tenant_id, SubjectRow.ref == ConsentEventRow.subject_ref
+    )
     row = session.execute(
-        select(ConsentEventRow.tenant_id, ConsentEventRow.subject).where(ConsentEventRow.event_id == event_id)
+        select(ConsentEventRow.tenant_id, SubjectRow.subject)
+        .select_from(ConsentEventRow)
+        .join(SubjectRow, on)
+        .where(ConsentEventRow.event_id == event_id)
     ).first()
     return (row.tenant_id, row.subject) if row is not None else None
+
+
+def new_ref() -> str:
+    """A person's ref: random, so that nothing about them (not even their id) can recompute it."""
+    return secrets.token_hex(16)

@@ -90,6 +90,44 @@ class ConsentLedger:
         with self._db.reading() as session:
             return bool(self._repo.known_subjects(session, [subject]))
 
+    def ref(self, subject: str) -> str:
+        """The random name the append-only stores (events, audit log) know the person by."""
+        with self._db.reading() as session:
+            refs = self._repo.refs(session, [subject])
+        if subject not in refs:
+            raise UnknownSubject.from_key("runtime.unknown_subject", subject=subject)
+        return refs[subject]
+
+    def erase_in(self, session: Session, subject: str) -> tuple[str, dict[str, int]]:
+        """Forgets the person inside the caller's transaction: their current facts and the row that maps
+        their ref to them go; the events stay, under a ref nothing maps back to anyone. Returns the
+        former ref and the rows removed per table. Listeners (the gate) hear of it after commit."""
+        refs = self._repo.refs(session, [subject], lock=True)
+        if subject not in refs:
+            raise UnknownSubject.from_key("runtime.unknown_subject", subject=subject)
+        removed = self._repo.erase(session, subject)
+        sa_event.listen(session, "after_commit", lambda _session: self._notify([subject]), once=True)
+        return refs[subject], removed
+
+    def restricted(self, subject: str) -> bool:
+        """Whether the person restricted processing (PIPL 44): then nothing but storage may happen."""
+        with self._db.reading() as session:
+            return self._repo.restricted_since(session, subject) is not None
+
+    def set_restriction_in(self, session: Session, subject: str, *, restricted: bool) -> bool:
+        """Restricts (or lifts the restriction on) processing of the person's data, inside the caller's
+        transaction; returns whether anything changed. Listeners hear of the subject after commit, so
+        the gate's next decision for them already sees it."""
+        if not self._repo.refs(session, [subject], lock=True):
+            raise UnknownSubject.from_key("runtime.unknown_subject", subject=subject)
+        since = self._clock.now() if restricted else None
+        if not self._repo.set_restricted_since(session, subject, since):
+            return False
+        kind = "subject.restricted" if restricted else "subject.restriction_lifted"
+        self._audit.record_change(session, kind, {"subject": subject})
+        sa_event.listen(session, "after_commit", lambda _session: self._notify([subject]), once=True)
+        return True
+
     # ------------------------------------------------------------------ writing events
 
     def record(self, event: NewConsentEvent) -> ConsentEvent:
@@ -115,13 +153,13 @@ class ConsentLedger:
         subjects = list(dict.fromkeys(e.subject for e in events))
         if len(subjects) > 1:
             self._repo.prefer_custom_plans(session)
-        known = self._repo.known_subjects(session, subjects, lock=True)
+        refs = self._repo.refs(session, subjects, lock=True)
         for subject in subjects:
-            if subject not in known:
+            if subject not in refs:
                 raise UnknownSubject.from_key("runtime.unknown_subject", subject=subject)
         with self._ids_lock:  # id factories (e.g. the test fakes) need not be thread-safe
             drafts = [Draft(self._ids.new_id(), self._clock.now(), event) for event in events]
-        recorded = self._repo.append(session, drafts)
+        recorded = self._repo.append(session, drafts, refs)
         before = self._repo.facts(session, subjects)
         after = {subject: dict(facts) for subject, facts in before.items()}
         for written in recorded:

@@ -34,6 +34,8 @@ class ReasonCode(StrEnum):
     DATA_NOT_CONSENTED = "data-not-consented"
     SHARING_NEEDS_SEPARATE_CONSENT = "sharing-needs-separate-consent"
     SENSITIVE_NEEDS_SEPARATE_CONSENT = "sensitive-needs-separate-consent"
+    # Denied: the person restricted processing of their data.
+    RESTRICTED = "restricted"
 
 
 class Decision(NamedTuple):

@@ -127,6 +127,13 @@ REASONS: MappingProxyType[ReasonCode, Reason] = MappingProxyType(
             "The person withdrew consent; processing may not continue on it.",
             "PIPL-15",
         ),
+        R.RESTRICTED: _deny(
+            "个人已要求限制处理其个人信息；在解除限制前，除存储外停止一切处理。",
+            "The person restricted the processing of their data; until that is lifted, nothing but "
+            "storage may happen.",
+            "PIPL-44",
+            "PIPL-47",
+        ),
         R.EXPIRED: _deny(
             "个人的同意已过期，须重新征得同意。",
             "The person's consent has expired; ask again.",

@@ -18,7 +18,8 @@ from typing import Any, Protocol
 from consentgate.manifest.references import hint
 from consentgate.runtime.consent.schemas import SubjectFacts
 from consentgate.runtime.errors import UnknownDataItem, UnknownPurpose, UnknownRecipient, UnknownSubject
-from consentgate.runtime.gate.decision import Decision
+from consentgate.runtime.gate.decision import Decision, ReasonCode
+from consentgate.runtime.gate.reasons import FIXED
 from consentgate.runtime.gate.rules import decide as decide_purely
 from consentgate.runtime.policy import Policy
 
@@ -28,6 +29,7 @@ class FactSource(Protocol):
 
     def known_subject(self, subject: str) -> bool: ...
     def facts(self, subject: str) -> SubjectFacts: ...
+    def restricted(self, subject: str) -> bool: ...
     def subscribe(self, listener: Callable[[str], None]) -> None: ...
 
 
@@ -47,16 +49,18 @@ class DecisionSink(Protocol):
 # A cached answer: the decision, and the audit payload when it releases data (None otherwise).
 _Cached = tuple[Decision, Mapping[str, Any] | None]
 _NONE: frozenset[tuple[str, str]] = frozenset()
+_RESTRICTED = FIXED[ReasonCode.RESTRICTED]
 
 
 class _SubjectEntry(dict[tuple[str, Any, str | None], _Cached]):
     """One subject's decisions, keyed by the request as given; holds the facts they were made from."""
 
-    __slots__ = ("facts",)
+    __slots__ = ("facts", "restricted")
 
-    def __init__(self, facts: SubjectFacts) -> None:
+    def __init__(self, facts: SubjectFacts, restricted: bool) -> None:
         super().__init__()
         self.facts = facts
+        self.restricted = restricted
 
 
 class Gate:
@@ -135,14 +139,22 @@ class Gate:
             acceptable = self._acceptable
             if acceptable is None:
                 acceptable = self._acceptable = self._notices.acceptable_versions()
-            facts = entry.facts if entry is not None else self._ledger.facts(subject)
-            decision = decide_purely(
-                self._policy.purposes[purpose], facts, items, recipient, acceptable.get(purpose, _NONE)
+            if entry is not None:
+                facts, restricted = entry.facts, entry.restricted
+            else:
+                facts, restricted = self._ledger.facts(subject), self._ledger.restricted(subject)
+            # A restriction (PIPL 44) stops every purpose, even those that need no consent.
+            decision = (
+                _RESTRICTED
+                if restricted
+                else decide_purely(
+                    self._policy.purposes[purpose], facts, items, recipient, acceptable.get(purpose, _NONE)
+                )
             )
             cached = (decision, self._payload(subject, purpose, items, recipient, decision))
             if epoch != self._epoch:  # facts or notices changed while deciding: answer, but do not keep
                 return cached
-            entry = self._store(subject, facts, entry, key, cached)
+            entry = self._store(subject, facts, restricted, entry, key, cached)
         if entry is not None and isinstance(data, str | tuple):  # also keep the request as given
             entry[(purpose, data, recipient)] = cached
         return cached
@@ -151,6 +163,7 @@ class Gate:
         self,
         subject: str,
         facts: SubjectFacts,
+        restricted: bool,
         entry: _SubjectEntry | None,
         key: tuple[str, Any, str | None],
         cached: _Cached,
@@ -158,7 +171,7 @@ class Gate:
         if entry is None:
             if len(self._cache) >= self._max_subjects:
                 del self._cache[next(iter(self._cache))]  # the oldest subject: insertion order
-            entry = self._cache[subject] = _SubjectEntry(facts)
+            entry = self._cache[subject] = _SubjectEntry(facts, restricted)
         entry[key] = cached
         return entry
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -69,6 +69,15 @@ class ProfileRepository:
                     ProfileAttributeRow.data_id,
                 ],
                 set_={key: statement.excluded[key] for key in values if key not in _KEY},
+            )
+        )
+
+    def delete(self, subject: str, attribute_id: str) -> None:
+        self._session.execute(
+            delete(ProfileAttributeRow).where(
+                ProfileAttributeRow.tenant_id == self._tenant,
+                ProfileAttributeRow.subject == subject,
+                ProfileAttributeRow.attribute_id == attribute_id,
             )
         )
 

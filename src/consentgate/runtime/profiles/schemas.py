@@ -27,3 +27,18 @@ class Attribute:
     # Lineage: the attribute ids a derived tag was computed from (empty for typed attributes).
     derived_from: tuple[str, ...]
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What one correction (PIPL 46) changed: the typed value, and every tag that rested on it."""
+
+    previous: Attribute
+    current: Attribute
+    recomputed: tuple[Attribute, ...]  # tags computed again from the corrected lineage
+    dropped: tuple[str, ...]  # data ids of tags deleted: no deriver could compute them again
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        """Every data item whose value a recipient may hold in its old form (for correction notices)."""
+        return (self.current.data_id, *(tag.data_id for tag in self.recomputed), *self.dropped)

@@ -5,11 +5,15 @@ Every attribute remembers the purposes it was collected for and the consent even
 derived tag is only as readable as everything it was derived from: when any attribute in its
 lineage is not readable for the purpose (withdrawn, never consented, or replaced by a newer
 value), the tag is hidden too.
+
+A correction (PIPL 46) goes further than a new value: the tags computed from the inaccurate value
+are computed again, or deleted when the store has no deriver for them, so no tag keeps describing
+the person by what they corrected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,15 +23,27 @@ from consentgate.manifest.references import hint
 from consentgate.runtime.consent.repository import event_owner
 from consentgate.runtime.errors import TenantMismatch, UnknownConsentEvent, UnknownDataItem, UnknownPurpose
 from consentgate.runtime.ports import Clock, IdFactory
-from consentgate.runtime.profiles.errors import UndeclaredLineage, UnknownAttribute
+from consentgate.runtime.profiles.errors import (
+    DerivedNotCorrectable,
+    NothingToCorrect,
+    UndeclaredLineage,
+    UnknownAttribute,
+)
+from consentgate.runtime.profiles.lineage import dependents
 from consentgate.runtime.profiles.models import ProfileAttributeRow
 from consentgate.runtime.profiles.ports import ChangeLog, DecisionGate
 from consentgate.runtime.profiles.repository import ProfileRepository, to_attribute
-from consentgate.runtime.profiles.schemas import Attribute, AttributeSource
+from consentgate.runtime.profiles.schemas import Attribute, AttributeSource, Correction
 from consentgate.store.database import Database
+
+# Computes a tag from its sources' current values, keyed by their data id.
+Deriver = Callable[[Mapping[str, Any]], Any]
 
 
 class ProfileStore:
+    """One tenant's profiles. `derivers` (tag data id -> Deriver) are how a correction recomputes a
+    tag; a tag without one is deleted when a value it rests on is corrected."""
+
     def __init__(
         self,
         db: Database,
@@ -39,6 +55,7 @@ class ProfileStore:
         gate: DecisionGate,
         manifest: Manifest,
         consent_owner: Callable[[Session, str], tuple[str, str] | None] = event_owner,
+        derivers: Mapping[str, Deriver] | None = None,
     ) -> None:
         self._db = db
         self._tenant = tenant
@@ -48,6 +65,9 @@ class ProfileStore:
         self._gate = gate
         self._manifest = manifest
         self._consent_owner = consent_owner
+        self._derivers = dict(derivers or {})
+        for tag in self._derivers:
+            self._check_data(tag)  # a deriver for an item the manifest does not know is a typo
 
     # ------------------------------------------------------------------ writes
 
@@ -113,6 +133,37 @@ class ProfileStore:
                     )
             return self._store(session, row, "profile.derive")
 
+    def correct(self, subject: str, data_id: str, value: Any) -> Correction:
+        """Replaces what the person typed with the value they say is accurate (PIPL 46), and redoes
+        every tag that rested on the old value, in one transaction."""
+        with self._db.transaction() as session:
+            return self.correct_in(session, subject, data_id, value)
+
+    def correct_in(self, session: Session, subject: str, data_id: str, value: Any) -> Correction:
+        """`correct` inside a caller's transaction, so a rights request commits with its outcome.
+
+        The corrected value keeps the purposes and the consent event of the old one: a correction
+        changes what is true about the person, not what they agreed to."""
+        self._check_data(data_id)
+        old = ProfileRepository(session, tenant=self._tenant).current(subject, data_id)
+        if old is None:
+            raise NothingToCorrect.from_key("runtime.nothing_to_correct", data=data_id, subject=subject)
+        previous = to_attribute(old)
+        if previous.source is AttributeSource.DERIVED:
+            declared = self._manifest.data_item(data_id).derived_from
+            raise DerivedNotCorrectable.from_key(
+                "runtime.derived_not_correctable",
+                data=data_id,
+                sources=", ".join(declared or previous.derived_from),
+            )
+        row = self._new_row(subject, data_id, value, previous.purposes, AttributeSource.TYPED)
+        row.consent_event_id = previous.consent_event_id
+        current = self._store(session, row, "profile.corrected")
+        recomputed, dropped = self._redo_dependents(
+            session, subject, previous.attribute_id, current.attribute_id
+        )
+        return Correction(previous, current, recomputed, dropped)
+
     # ------------------------------------------------------------------ reads
 
     def read(self, subject: str, purpose: str) -> dict[str, Any]:
@@ -149,6 +200,47 @@ class ProfileStore:
                 to_attribute(row)
                 for row in ProfileRepository(session, tenant=self._tenant).of_subject(subject)
             ]
+
+    # ------------------------------------------------------------------ lineage
+
+    def _redo_dependents(
+        self, session: Session, subject: str, replaced: str, by: str
+    ) -> tuple[tuple[Attribute, ...], tuple[str, ...]]:
+        """Computes again every tag whose lineage reaches `replaced` (a tag of a tag too) from the value
+        `by` that replaced it and the tag's other sources, or deletes it.
+
+        A tag is deleted when no deriver is registered for it, or when a source it needs no longer
+        resolves (dropped here, or replaced earlier): keeping it would keep an inaccurate picture of
+        the person that nothing can put right."""
+        repository = ProfileRepository(session, tenant=self._tenant)
+        rows = repository.of_subject(subject)
+        current = {row.attribute_id: row for row in rows}
+        new_ids = {replaced: by}  # old attribute id -> the id of the value that replaced it
+        recomputed: list[Attribute] = []
+        dropped: list[str] = []
+        for tag in dependents(rows, [replaced]):
+            del current[tag.attribute_id]
+            lineage = [new_ids.get(source, source) for source in tag.derived_from]
+            deriver = self._derivers.get(tag.data_id)
+            sources = [current[source] for source in lineage if source in current]
+            if deriver is None or len(sources) != len(lineage):
+                repository.delete(subject, tag.attribute_id)
+                self._audit.record_change(session, "profile.dropped", _dropped_audit(tag))
+                dropped.append(tag.data_id)
+                continue
+            row = self._new_row(
+                subject,
+                tag.data_id,
+                deriver({source.data_id: source.value for source in sources}),
+                tag.purposes,
+                AttributeSource.DERIVED,
+            )
+            row.derived_from = lineage
+            row.consent_event_id = tag.consent_event_id
+            recomputed.append(self._store(session, row, "profile.derive"))
+            new_ids[tag.attribute_id] = row.attribute_id
+            current[row.attribute_id] = row
+        return tuple(recomputed), tuple(dropped)
 
     # ------------------------------------------------------------------ helpers
 
@@ -222,3 +314,14 @@ class ProfileStore:
                     hint=hint(purpose, known),
                     known=", ".join(known),
                 )
+
+
+def _dropped_audit(tag: ProfileAttributeRow) -> dict[str, Any]:
+    # Ids only, like every profile record: the tag's value goes with it and is never logged.
+    return {
+        "subject": tag.subject,
+        "data": tag.data_id,
+        "attribute_id": tag.attribute_id,
+        "purposes": list(tag.purposes),
+        "derived_from": list(tag.derived_from),
+    }

@@ -37,8 +37,14 @@ _DELIVERY_COLUMNS = (
 _COPY_DELIVERIES = f"COPY push_deliveries ({', '.join(_DELIVERY_COLUMNS)}) FROM STDIN"
 _INSERT_DELIVERIES = f"INSERT INTO push_deliveries ({', '.join(_DELIVERY_COLUMNS)}) VALUES ({', '.join('?' * len(_DELIVERY_COLUMNS))})"
 _PENDING = DeliveryStatus.PENDING.value
-_FIRST_SUBJECTS = "SELECT subject FROM subjects WHERE tenant_id = ? ORDER BY subject LIMIT ?"
-_NEXT_SUBJECTS = "SELECT subject FROM subjects WHERE tenant_id = ? AND subject > ? ORDER BY subject LIMIT ?"
+# A person who restricted processing (PIPL 44) gets no push at all, personalized or not.
+_FIRST_SUBJECTS = (
+    "SELECT subject FROM subjects WHERE tenant_id = ? AND restricted_since IS NULL ORDER BY subject LIMIT ?"
+)
+_NEXT_SUBJECTS = (
+    "SELECT subject FROM subjects WHERE tenant_id = ? AND subject > ? AND restricted_since IS NULL"
+    " ORDER BY subject LIMIT ?"
+)
 # Key order (tenant, subject, purpose, recipient): one range scan of the primary key per batch.
 _FACT_ROWS = (
     "SELECT subject, recipient, status, notice_id, notice_version, CAST(data AS TEXT), mechanism,"
@@ -117,9 +123,12 @@ class PushRepository:
         return [row[0] for row in rows]
 
     def subjects_between(self, session: Session, first: str, last: str) -> set[str]:
-        """The registered subjects in [first, last]: who is still there to send to."""
+        """The registered, unrestricted subjects in [first, last]: who is still there to send to."""
         query = select(_SUBJECTS.c.subject).where(
-            _SUBJECTS.c.tenant_id == self.tenant, _SUBJECTS.c.subject >= first, _SUBJECTS.c.subject <= last
+            _SUBJECTS.c.tenant_id == self.tenant,
+            _SUBJECTS.c.subject >= first,
+            _SUBJECTS.c.subject <= last,
+            _SUBJECTS.c.restricted_since.is_(None),
         )
         return set(session.scalars(query))
 

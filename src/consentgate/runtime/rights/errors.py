@@ -27,3 +27,21 @@ class RefusalNotApplicable(ConsentgateError):
     """A refusal reason the law allows for other requests only (e.g. 'accurate' for a deletion)."""
 
     code = "runtime.rights_refusal_not_applicable"
+
+
+class NoFulfilment(ConsentgateError):
+    code = "runtime.rights_no_fulfilment"
+
+
+class BadRightsDetails(ConsentgateError):
+    """A request missing what carrying it out needs (a correction without the new value)."""
+
+    code = "runtime.rights_bad_details"
+
+
+class NoExport(ConsentgateError):
+    code = "runtime.rights_no_export"
+
+
+class NoCertificate(ConsentgateError):
+    code = "runtime.rights_no_certificate"

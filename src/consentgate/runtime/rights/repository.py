@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from consentgate.runtime.rights.models import RightsRequestRow
+from consentgate.runtime.rights.models import DeletionCertificateRow, RightsExportRow, RightsRequestRow
 from consentgate.runtime.rights.schemas import (
     OPEN_STATUSES,
     REFUSAL_REASONS,
@@ -76,6 +76,21 @@ class RightsRepository:
             )
         )
 
+    def export_of(self, request_id: str) -> RightsExportRow | None:
+        return self._session.scalars(
+            select(RightsExportRow).where(
+                RightsExportRow.tenant_id == self._tenant, RightsExportRow.request_id == request_id
+            )
+        ).one_or_none()
+
+    def certificate_of(self, request_id: str) -> DeletionCertificateRow | None:
+        return self._session.scalars(
+            select(DeletionCertificateRow).where(
+                DeletionCertificateRow.tenant_id == self._tenant,
+                DeletionCertificateRow.request_id == request_id,
+            )
+        ).one_or_none()
+
     def overdue(self, today: date) -> list[RightsRequestRow]:
         """Open requests whose last in-time day is before `today`, oldest first."""
         return list(
@@ -105,20 +120,20 @@ def to_request(row: RightsRequestRow) -> RightsRequest:
         kind=RightsKind(row.kind),
         status=RequestStatus(row.status),
         details=dict(row.details),
-        received_at=_aware(row.received_at),
+        received_at=aware(row.received_at),
         due_on=row.due_on,
-        verified_at=_maybe_aware(row.verified_at),
-        started_at=_maybe_aware(row.started_at),
-        finished_at=_maybe_aware(row.finished_at),
+        verified_at=_maybeaware(row.verified_at),
+        started_at=_maybeaware(row.started_at),
+        finished_at=_maybeaware(row.finished_at),
         refusal=refusal,
-        updated_at=_aware(row.updated_at),
+        updated_at=aware(row.updated_at),
     )
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything the runtime writes is UTC.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _maybe_aware(moment: datetime | None) -> datetime | None:
-    return None if moment is None else _aware(moment)
+def _maybeaware(moment: datetime | None) -> datetime | None:
+    return None if moment is None else aware(moment)

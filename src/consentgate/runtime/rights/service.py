@@ -7,7 +7,8 @@ A request repeated while one of its kind is open for the person returns the open
 "delete my data" twice has one request and one deadline, not two. The deadline (`due_on`) is fixed at
 receipt: 15 official working days (PIPL 50, AVIM 6.3), counted by `rights.deadlines`.
 
-This service keeps the lifecycle only; carrying out a copy, correction or deletion lives elsewhere.
+Carrying a request out (`fulfil`) is delegated to `fulfilment.Fulfilment`, which the Engine wires
+with the services it needs; this module keeps the lifecycle.
 """
 
 from __future__ import annotations
@@ -22,14 +23,21 @@ from sqlalchemy.orm import Session
 from consentgate.i18n import message
 from consentgate.runtime.errors import UnknownSubject
 from consentgate.runtime.ports import Clock, IdFactory
+from consentgate.runtime.rights.certificate import DeletionCertificate, to_certificate
 from consentgate.runtime.rights.errors import (
+    BadRightsDetails,
     IllegalRightsTransition,
+    NoCertificate,
+    NoExport,
+    NoFulfilment,
     RefusalNotApplicable,
     UnknownRefusalReason,
     UnknownRightsKind,
     UnknownRightsRequest,
 )
+from consentgate.runtime.rights.fulfilment import Fulfilment
 from consentgate.runtime.rights.repository import RightsRepository, to_request
+from consentgate.runtime.rights.repository import aware as _aware
 from consentgate.runtime.rights.schemas import (
     OPEN_STATUSES,
     REFUSAL_REASONS,
@@ -55,8 +63,17 @@ class RightsService:
     """One tenant's data-subject requests and their lifecycle."""
 
     def __init__(
-        self, *, db: Database, tenant: str, clock: Clock, ids: IdFactory, audit: _Audit, ledger: _Subjects
+        self,
+        *,
+        db: Database,
+        tenant: str,
+        clock: Clock,
+        ids: IdFactory,
+        audit: _Audit,
+        ledger: _Subjects,
+        fulfilment: Fulfilment | None = None,
     ) -> None:
+        self._fulfilment = fulfilment
         self._db = db
         self._tenant = tenant
         self._clock = clock
@@ -72,6 +89,7 @@ class RightsService:
     ) -> RightsRequest:
         """Receives a request; while one of the same kind is open for `subject`, returns that one."""
         parsed = _kind(kind)
+        _check_details(parsed, details or {})
         if not self._ledger.known_subject(subject):
             raise UnknownSubject.from_key("runtime.unknown_subject", subject=subject)
         # Imported here: the deadline module is its own piece and only this step needs it.
@@ -130,6 +148,43 @@ class RightsService:
     def complete(self, request_id: str) -> RightsRequest:
         return self._move(request_id, Action.COMPLETE)
 
+    def fulfil(self, request_id: str) -> RightsRequest:
+        """Carries out a verified request and closes it as done, in one step for the caller.
+
+        A request still `received` is refused here: identity comes first (PIPL 50). One left
+        `in-progress` by a crash is carried out again — each kind's effect commits with the close.
+        """
+        if self._fulfilment is None:
+            raise NoFulfilment.from_key("runtime.rights_no_fulfilment")
+        request = self.get(request_id)
+        if request.status is RequestStatus.IDENTITY_VERIFIED:
+            request = self.start(request_id)
+        elif request.status is not RequestStatus.IN_PROGRESS:
+            self._move(request_id, Action.START)  # raises the typed "cannot start" error
+        return self._fulfilment.carry_out(request, self)
+
+    def lift_restriction(self, subject: str) -> bool:
+        """Ends the person's restriction of processing; False if there was none."""
+        if self._fulfilment is None:
+            raise NoFulfilment.from_key("runtime.rights_no_fulfilment")
+        return self._fulfilment.lift_restriction(subject)
+
+    def export(self, request_id: str) -> bytes:
+        """The zip a finished copy request produced, while it has not expired or been erased."""
+        with self._db.reading() as session:
+            row = RightsRepository(session, tenant=self._tenant).export_of(request_id)
+            if row is None or _aware(row.expires_at) <= self._clock.now():
+                raise NoExport.from_key("runtime.rights_no_export", request=request_id)
+            return bytes(row.content)
+
+    def certificate(self, request_id: str) -> DeletionCertificate:
+        """The deletion certificate of a finished deletion or account cancellation."""
+        with self._db.reading() as session:
+            row = RightsRepository(session, tenant=self._tenant).certificate_of(request_id)
+            if row is None:
+                raise NoCertificate.from_key("runtime.rights_no_certificate", request=request_id)
+            return to_certificate(row)
+
     def refuse(self, request_id: str, reason_key: str) -> RightsRequest:
         """Closes a request as refused, for a reason the law allows for its kind (PIPL 50)."""
         reason = REFUSAL_REASONS.get(reason_key)
@@ -140,39 +195,56 @@ class RightsService:
         return self._move(request_id, Action.REFUSE, reason=reason)
 
     def _move(self, request_id: str, action: Action, *, reason: RefusalReason | None = None) -> RightsRequest:
-        allowed_from, target = TRANSITIONS[action]
         with self._db.transaction() as session:
-            repo = RightsRepository(session, tenant=self._tenant)
-            row = repo.get(request_id, lock=True)
-            if row is None:
-                raise UnknownRightsRequest.from_key("runtime.unknown_rights_request", request=request_id)
-            status = RequestStatus(row.status)
-            if status not in allowed_from:
-                raise IllegalRightsTransition.from_key(
-                    "runtime.rights_illegal_transition",
-                    request=request_id,
-                    status=message(f"rights.status.{status.value}"),
-                    action=message(f"rights.action.{action.value}"),
-                )
-            now = self._clock.now()
-            payload: dict[str, Any] = {"request": request_id, "subject": row.subject, "kind": row.kind}
-            if reason is not None:
-                _check_applicable(reason, RightsKind(row.kind), status)
-                row.refusal_reason = reason.key
-                row.refusal_citations = list(reason.citations)
-                payload |= {"reason": reason.key, "citations": list(reason.citations)}
-            if target is RequestStatus.IDENTITY_VERIFIED:
-                row.verified_at = now
-            elif target is RequestStatus.IN_PROGRESS:
-                row.started_at = now
-            if target not in OPEN_STATUSES:
-                row.finished_at = now
-                row.open_kind = None  # frees the slot: a new request of this kind may now be received
-            row.status = target.value
-            row.updated_at = now
-            session.flush()
-            self._audit.record_change(session, f"rights.{target.value}", payload)
-            return to_request(row)
+            return self.move_in(session, request_id, action, reason=reason)
+
+    def move_in(
+        self,
+        session: Session,
+        request_id: str,
+        action: Action,
+        *,
+        reason: RefusalReason | None = None,
+        details: Mapping[str, Any] | None = None,
+        audit: Mapping[str, Any] | None = None,
+    ) -> RightsRequest:
+        """One lifecycle step inside the caller's transaction, so that carrying a request out and
+        closing it commit together. `details` replaces the stored details (e.g. to drop a correction's
+        value once applied); `audit` adds to the step's audit record."""
+        allowed_from, target = TRANSITIONS[action]
+        repo = RightsRepository(session, tenant=self._tenant)
+        row = repo.get(request_id, lock=True)
+        if row is None:
+            raise UnknownRightsRequest.from_key("runtime.unknown_rights_request", request=request_id)
+        status = RequestStatus(row.status)
+        if status not in allowed_from:
+            raise IllegalRightsTransition.from_key(
+                "runtime.rights_illegal_transition",
+                request=request_id,
+                status=message(f"rights.status.{status.value}"),
+                action=message(f"rights.action.{action.value}"),
+            )
+        now = self._clock.now()
+        payload: dict[str, Any] = {"request": request_id, "subject": row.subject, "kind": row.kind}
+        if reason is not None:
+            _check_applicable(reason, RightsKind(row.kind), status)
+            row.refusal_reason = reason.key
+            row.refusal_citations = list(reason.citations)
+            payload |= {"reason": reason.key, "citations": list(reason.citations)}
+        if target is RequestStatus.IDENTITY_VERIFIED:
+            row.verified_at = now
+        elif target is RequestStatus.IN_PROGRESS:
+            row.started_at = now
+        if target not in OPEN_STATUSES:
+            row.finished_at = now
+            row.open_kind = None  # frees the slot: a new request of this kind may now be received
+        if details is not None:
+            row.details = dict(details)
+        row.status = target.value
+        row.updated_at = now
+        session.flush()
+        self._audit.record_change(session, f"rights.{target.value}", payload | dict(audit or {}))
+        return to_request(row)
 
     # ------------------------------------------------------------------ reading
 
@@ -203,6 +275,19 @@ def _kind(kind: RightsKind | str) -> RightsKind:
         raise UnknownRightsKind.from_key(
             "runtime.unknown_rights_kind", kind=kind, known=", ".join(k.value for k in RightsKind)
         ) from None
+
+
+# What each kind needs in its details before it can be received: a correction must say what is right.
+_NEEDED = {RightsKind.CORRECT: ("data", "value")}
+
+
+def _check_details(kind: RightsKind, details: Mapping[str, Any]) -> None:
+    needed = _NEEDED.get(kind, ())
+    missing = [key for key in needed if key not in details]
+    if missing or (needed and not isinstance(details.get("data"), str)):
+        raise BadRightsDetails.from_key(
+            "runtime.rights_bad_details", kind=message(f"rights.kind.{kind.value}"), needed=", ".join(needed)
+        )
 
 
 def _check_applicable(reason: RefusalReason, kind: RightsKind, status: RequestStatus) -> None:

@@ -24,6 +24,7 @@ class Notified:
     purpose: str
     reason: NotificationReason
     notification_id: str
+    fields: tuple[str, ...] = ()
 
 
 @dataclass
@@ -51,9 +52,10 @@ class InMemorySink:
         *,
         reason: NotificationReason,
         notification_id: str,
+        fields: tuple[str, ...] = (),
     ) -> Receipt:
         self._call()
-        self.notices.append(Notified(recipient.id, subject_ref, purpose, reason, notification_id))
+        self.notices.append(Notified(recipient.id, subject_ref, purpose, reason, notification_id, fields))
         return Receipt(f"{recipient.id}:notice:{len(self.notices)}")
 
     def delivered_to(self, recipient: str) -> list[TransferPayload]:

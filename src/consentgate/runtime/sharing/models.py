@@ -41,7 +41,7 @@ class TransferRow(TenantScoped, Base):
 
 
 class RecipientNotificationRow(TenantScoped, Base):
-    """One withdrawal or deletion notice to one recipient; status pending -> sent | failed."""
+    """One withdrawal, deletion or correction notice to one recipient; status pending -> sent | failed."""
 
     __tablename__ = "recipient_notifications"
     __table_args__ = (Index("ix_recipient_notifications_status", "tenant_id", "status"),)
@@ -52,6 +52,8 @@ class RecipientNotificationRow(TenantScoped, Base):
     recipient: Mapped[str] = mapped_column(String(80))
     purpose: Mapped[str] = mapped_column(String(80))
     reason: Mapped[str] = mapped_column(String(16))
+    # The data items a correction notice is about (names, never values); empty for the other reasons.
+    fields: Mapped[list[str]] = mapped_column(JsonDocument, nullable=False)
     status: Mapped[str] = mapped_column(String(16))
     consent_event_id: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int]

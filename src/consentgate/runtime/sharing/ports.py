@@ -1,4 +1,4 @@
-"""The sink port: how a transfer and a withdrawal notice reach a recipient.
+"""The sink port: how a transfer and a notice (withdrawal, deletion, correction) reach a recipient.
 
 The service decides what may leave and logs it; a sink only carries it. Tests, the demo and the
 benchmarks use `fakes.InMemorySink`; an app plugs in its own (an HTTP API, a message queue).
@@ -25,7 +25,9 @@ class ThirdPartySink(Protocol):
         *,
         reason: NotificationReason,
         notification_id: str,
+        fields: tuple[str, ...] = (),
     ) -> Receipt:
         """Tells the recipient to stop processing (withdrawal) or to delete (deletion) what it received
-        about `subject_ref` for `purpose`; `notification_id` is stable across retries."""
+        about `subject_ref` for `purpose`, or (correction) that the values of `fields` it received are
+        inaccurate and not to be used; `notification_id` is stable across retries."""
         ...

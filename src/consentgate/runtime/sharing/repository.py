@@ -88,6 +88,20 @@ class SharingRepository:
             )
         )
 
+    def delivered(self, subject: str) -> list[TransferRow]:
+        """Transfers of `subject` the recipient acknowledged, oldest first."""
+        return list(
+            self._session.scalars(
+                select(TransferRow)
+                .where(
+                    TransferRow.tenant_id == self._tenant,
+                    TransferRow.subject == subject,
+                    TransferRow.status == TransferStatus.DELIVERED.value,
+                )
+                .order_by(TransferRow.created_at, TransferRow.transfer_id)
+            )
+        )
+
     def subjects_unnotified(self, *, after: str, limit: int) -> list[str]:
         """A page of subjects with transfers no notice covers yet, in subject order (keyset paging)."""
         return list(
@@ -185,6 +199,7 @@ def to_notification(row: RecipientNotificationRow) -> NotificationRecord:
         recipient=row.recipient,
         purpose=row.purpose,
         reason=NotificationReason(row.reason),
+        fields=tuple(row.fields),
         status=NotificationStatus(row.status),
         consent_event_id=row.consent_event_id,
         attempts=row.attempts,

@@ -29,6 +29,7 @@ MAY_HAVE_LEFT = frozenset({TransferStatus.PENDING, TransferStatus.DELIVERED, Tra
 class NotificationReason(StrEnum):
     WITHDRAWAL = "withdrawal"  # the consent the transfer rested on no longer stands (PIPL 15)
     DELETION = "deletion"  # the person's data was deleted (PIPL 47)
+    CORRECTION = "correction"  # the person corrected values the recipient received (PIPL 46)
 
 
 class NotificationStatus(StrEnum):
@@ -115,7 +116,7 @@ class TransferRecord:
 
 @dataclass(frozen=True)
 class NotificationRecord:
-    """One message telling a recipient that the person withdrew or was deleted."""
+    """One message telling a recipient that the person withdrew, was deleted, or corrected data."""
 
     notification_id: str
     subject: str
@@ -123,6 +124,7 @@ class NotificationRecord:
     recipient: str
     purpose: str
     reason: NotificationReason
+    fields: tuple[str, ...]  # the corrected data items (empty for a withdrawal or deletion)
     status: NotificationStatus
     consent_event_id: str | None  # the event that ended the consent (None for a deletion)
     attempts: int

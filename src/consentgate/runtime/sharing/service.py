@@ -23,6 +23,10 @@ that received data ends, the recipient is told through the same sink (`notify_wi
 the same outbox steps in `recipient_notifications`. The listener runs in the writer's thread after
 its commit; if the process dies first, or the sink fails, `reconcile()` finds what is owed and
 sends it. `notify_deletion(subject)` tells every recipient that may hold the person's data.
+
+Correction: `notify_correction(subject, data_ids)` tells every recipient that received a corrected
+item that the value it holds is inaccurate, and then, where the gate still allows it, sends the
+corrected value with an ordinary transfer (see the method for the law it rests on).
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from consentgate.manifest.references import hint
 from consentgate.runtime.auditlog.service import AuditLog
 from consentgate.runtime.consent.schemas import EventKind
 from consentgate.runtime.consent.service import ConsentLedger
-from consentgate.runtime.errors import UnknownPurpose
+from consentgate.runtime.errors import UnknownDataItem, UnknownPurpose
 from consentgate.runtime.gate.decision import Decision
 from consentgate.runtime.gate.service import Gate
 from consentgate.runtime.policy import Policy
@@ -257,6 +261,49 @@ class SharingService:
                 records.append(record)
         return records
 
+    def notify_correction(self, subject: str, data_ids: Iterable[str]) -> list[NotificationRecord]:
+        """The person corrected `data_ids`: tells each recipient that received any of them, and then
+        sends it the corrected values where the gate allows (`ProfileStore.correct` returns the items
+        a correction changed, the tags it recomputed or dropped included, as `Correction.changed`).
+
+        PIPL 46 (and Civil Code 1037) oblige the processor to correct inaccurate information in good
+        time; we read that as reaching the copies it handed to recipients, which stay inaccurate until
+        the recipient hears of it. (The law catalog holds no GB/T 35273 clause on correction or on
+        informing recipients of one, so none is cited.) One notice per (recipient, purpose) that holds a delivered transfer
+        naming a corrected item, with those items in `fields`; it is recorded, audited and retried
+        by `reconcile()` like the other notices. Once it is sent, the corrected values follow if the
+        gate lets them go to that recipient for that purpose now; if it does not (consent withdrawn
+        or narrowed), the notice alone tells the recipient to stop using the old values — sending
+        the new ones would be a transfer without consent. The values follow the notice, never come
+        before it, so a recipient never discards a corrected value for a notice that arrives late.
+
+        Only delivered transfers are covered: a pending or failed one reads the current values when
+        `redeliver` sends it, so it already carries the correction.
+        """
+        corrected = frozenset([data_ids] if isinstance(data_ids, str) else data_ids)
+        for data_id in corrected:
+            self._check_data(data_id)
+        with self._db.reading() as session:
+            rows = SharingRepository(session, tenant=self._tenant).delivered(subject)
+        owed: dict[tuple[str, str], tuple[list[str], dict[str, None]]] = {}
+        for row in rows:
+            fields = [item for item in row.fields if item in corrected]
+            if fields:
+                transfers, held = owed.setdefault((row.recipient, row.purpose), ([], {}))
+                transfers.append(row.transfer_id)
+                held.update(dict.fromkeys(fields))
+        records = []
+        for (recipient, purpose), (transfers, held) in sorted(owed.items()):
+            notice = self._notice_row(
+                subject, recipient, purpose, NotificationReason.CORRECTION, None, fields=sorted(held)
+            )
+            with self._db.transaction() as session:
+                # The transfers stay unclaimed: a later withdrawal or deletion must still be told.
+                SharingRepository(session, tenant=self._tenant).add_notification(notice)
+                self._audit.record_change(session, "sharing.notice", _notice_audit(notice, transfers))
+            records.append(self._send_notice(notice))
+        return records
+
     def reconcile(self, *, batch: int = 500) -> list[NotificationRecord]:
         """Sends what is owed and was not sent: pending or failed notices, and withdrawals the
         listener missed (the process died after the ledger's commit). Safe to run any time."""
@@ -433,20 +480,7 @@ class SharingService:
 
         With `claim`, a notice is written only if some transfer was still unclaimed: two processes
         hearing of the same withdrawal send it once."""
-        now = self._clock.now()
-        row = RecipientNotificationRow(
-            notification_id=self._new_id(),
-            subject=subject,
-            subject_ref=self.subject_ref(subject, recipient),
-            recipient=recipient,
-            purpose=purpose,
-            reason=reason.value,
-            status=NotificationStatus.PENDING.value,
-            consent_event_id=consent_event_id,
-            attempts=0,
-            created_at=now,
-            updated_at=now,
-        )
+        row = self._notice_row(subject, recipient, purpose, reason, consent_event_id)
         with self._db.transaction() as session:
             repo = SharingRepository(session, tenant=self._tenant)
             claimed = repo.mark_notified(transfers, row.notification_id)
@@ -456,7 +490,40 @@ class SharingService:
             self._audit.record_change(session, "sharing.notice", _notice_audit(row, transfers))
         return self._send_notice(row)
 
+    def _notice_row(
+        self,
+        subject: str,
+        recipient: str,
+        purpose: str,
+        reason: NotificationReason,
+        consent_event_id: str | None,
+        *,
+        fields: Iterable[str] = (),
+    ) -> RecipientNotificationRow:
+        now = self._clock.now()
+        return RecipientNotificationRow(
+            notification_id=self._new_id(),
+            subject=subject,
+            subject_ref=self.subject_ref(subject, recipient),
+            recipient=recipient,
+            purpose=purpose,
+            reason=reason.value,
+            fields=list(fields),
+            status=NotificationStatus.PENDING.value,
+            consent_event_id=consent_event_id,
+            attempts=0,
+            created_at=now,
+            updated_at=now,
+        )
+
     def _send_notice(self, row: RecipientNotificationRow) -> NotificationRecord:
+        """Sends a recorded notice and records the outcome; after a sent correction, the values follow."""
+        record = self._deliver_notice(row)
+        if record.reason is NotificationReason.CORRECTION and record.status is NotificationStatus.SENT:
+            self._send_corrected(record)
+        return record
+
+    def _deliver_notice(self, row: RecipientNotificationRow) -> NotificationRecord:
         target = self.registry.get(row.recipient)
         sink = self.registry.sink(row.recipient)
         outcome = self._attempt(
@@ -466,6 +533,7 @@ class SharingService:
                 row.purpose,
                 reason=NotificationReason(row.reason),
                 notification_id=row.notification_id,
+                fields=tuple(row.fields),
             ),
             what=f"notice {row.notification_id}",
         )
@@ -484,11 +552,38 @@ class SharingService:
             self._audit.record_change(session, "sharing.notice_delivery", _notice_delivery_audit(stored))
             return to_notification(stored)
 
+    def _send_corrected(self, notice: NotificationRecord) -> None:
+        """Sends the corrected values a correction notice announced, as far as the gate allows now.
+
+        A delivery that fails is recorded as a failed transfer (`redeliver` retries it) and does not
+        stop the notices to other recipients."""
+        plan = self._plan(notice.subject, notice.purpose, notice.recipient, notice.fields)
+        held = self._values(notice.subject, plan.allowed)
+        fields = [item for item in plan.allowed if item in held]  # a dropped tag has no new value
+        if not fields:
+            return
+        try:
+            self.transfer(notice.subject, notice.purpose, notice.recipient, fields)
+        except DeliveryFailed as failed:
+            transfer = failed.result.transfer_id if failed.result is not None else "?"
+            logger.warning(
+                "sharing: corrected values after notice %s not delivered (transfer %s); redeliver() retries",
+                notice.notification_id,
+                transfer,
+            )
+
     def _retryable(self, limit: int) -> list[str]:
         with self._db.reading() as session:
             return SharingRepository(session, tenant=self._tenant).retryable_notifications(limit)
 
     # ------------------------------------------------------------------ helpers
+
+    def _check_data(self, data_id: str) -> None:
+        known = self._manifest.data_by_id
+        if data_id not in known:
+            raise UnknownDataItem.from_key(
+                "runtime.unknown_data", data=data_id, hint=hint(data_id, known), known=", ".join(known)
+            )
 
     def _check_purpose(self, purpose: str) -> None:
         known = self._policy.purposes
@@ -531,11 +626,15 @@ def _short(text: str) -> str:
     return text[:200]
 
 
+# No recipient pseudonym (`subject_ref`) in audit payloads: it is an HMAC that anyone holding the
+# tenant secret recomputes from a subject id, so in the append-only log it would re-link a deleted
+# person's records. The audit log itself replaces `subject` with the person's erasable ref.
+
+
 def _transfer_audit(row: TransferRow) -> dict[str, Any]:
     return {
         "transfer_id": row.transfer_id,
         "subject": row.subject,
-        "subject_ref": row.subject_ref,
         "recipient": row.recipient,
         "purpose": row.purpose,
         "requested": list(row.requested),
@@ -564,10 +663,10 @@ def _notice_audit(row: RecipientNotificationRow, transfers: list[str]) -> dict[s
     return {
         "notification_id": row.notification_id,
         "subject": row.subject,
-        "subject_ref": row.subject_ref,
         "recipient": row.recipient,
         "purpose": row.purpose,
         "reason": row.reason,
+        "fields": list(row.fields),
         "transfers": sorted(transfers),
         "consent_event_id": row.consent_event_id,
     }
