@@ -48,7 +48,7 @@ def _lang(value: str) -> Lang:
 
 
 @contextmanager
-def _engine(manifest: Path, url: str | None, tenant: str) -> Iterator[Engine]:
+def open_engine(manifest: Path, url: str | None, tenant: str) -> Iterator[Engine]:
     """An engine for one command; any consentgate or database error becomes a bilingual exit 2."""
     with reported(), unavailable_database_reported(url):
         engine = Engine.from_manifest(manifest, database_url=url, tenant=tenant)
@@ -98,7 +98,7 @@ def consent_give(
     tenant: TenantOpt = "default",
 ) -> None:
     """Record that the subject gave consent / 记录个人的同意。"""
-    with _engine(manifest, database_url, tenant) as engine:
+    with open_engine(manifest, database_url, tenant) as engine:
         notice_id = notice or _notice_for(engine, purpose)
         shown = engine.notices.current(notice_id)
         if shown is None:
@@ -127,7 +127,7 @@ def consent_withdraw(
     tenant: TenantOpt = "default",
 ) -> None:
     """Record a withdrawal; it takes effect on the next decision / 撤回同意，下一次判定即生效。"""
-    with _engine(manifest, database_url, tenant) as engine:
+    with open_engine(manifest, database_url, tenant) as engine:
         event = engine.consent.withdraw(subject, purpose, recipient=recipient)
     out.print(f"OK {event.kind.value} {event.event_id} seq={event.seq}", markup=False)
 
@@ -141,7 +141,7 @@ def consent_show(
     as_json: Annotated[bool, typer.Option("--json", help="ISO/IEC 27560-style records")] = False,
 ) -> None:
     """Show a subject's current consents / 查看个人当前的同意状态。"""
-    with _engine(manifest, database_url, tenant) as engine:
+    with open_engine(manifest, database_url, tenant) as engine:
         if as_json:
             typer.echo(json.dumps(engine.consent.export_records(subject), ensure_ascii=False, indent=2))
             return
@@ -165,7 +165,7 @@ def consent_rebuild(
     manifest: ManifestOpt, database_url: UrlOpt = None, tenant: TenantOpt = "default"
 ) -> None:
     """Rebuild the consent projection from the events / 由事件重建当前同意状态。"""
-    with _engine(manifest, database_url, tenant) as engine:
+    with open_engine(manifest, database_url, tenant) as engine:
         count = engine.consent.rebuild()
     out.print(f"OK: {count} events folded / 已折叠 {count} 个事件", markup=False)
 
@@ -182,7 +182,7 @@ def decide(
     lang: LangOpt = "zh",
 ) -> None:
     """Ask the gate: may this processing happen now? Exit 0 allowed, 1 denied / 询问处理是否被允许。"""
-    with _engine(manifest, database_url, tenant) as engine:
+    with open_engine(manifest, database_url, tenant) as engine:
         decision = engine.gate.decide(subject, purpose, _items(data), recipient)
     verdict = "ALLOWED / 允许" if decision.allowed else "DENIED / 拒绝"
     out.print(f"{verdict}  [{decision.reason_code}]", markup=False)
