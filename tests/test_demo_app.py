@@ -34,4 +34,6 @@ def test_the_demo_scenario_runs_and_tells_who_receives_what(tmp_path: Path) -> N
     assert "han-meimei → affiliate-app-a: delivered" in out
     assert "SMS to 13912345678: denied" in out
     assert "hash chain verified: True" in out
+    assert "copy: done" in out and "delete: done" in out and "deletion certificate" in out
+    assert "'profile_attributes':" in out.split("deletion certificate")[1]
     assert database.exists()  # left for the service

@@ -193,9 +193,23 @@ def run(engine: Engine, console: Console, lang: Lang) -> None:
     )
     scenario.say(f"SMS to 13912345678: {denied.status.value} — {denied.message.in_(lang)} {denied.citations}")
 
+    scenario.heading("7. What the court ordered, without a lawsuit / 法院判令的救济，无需诉讼")
+    for kind in ("copy", "delete"):
+        request = engine.rights.request(luo.subject, kind)
+        engine.rights.verify_identity(request.request_id)
+        done = engine.rights.fulfil(request.request_id)
+        scenario.say(f"{kind}: {done.status.value}, due by {request.due_on} (15 working days, PIPL 50)")
+        if kind == "copy":
+            archive = engine.rights.export(request.request_id)
+            scenario.say(f"copy of 罗某's data: {len(archive):,} bytes (JSON, CSV, zh/en summary in one zip)")
+    certificate = engine.rights.certificate(done.request_id)
+    erased = {table: n for table, n in certificate.erased.items() if n}
+    scenario.say(f"deletion certificate {certificate.certificate_id}: {erased}")
+    scenario.say(f"recipients told to delete: {[t.recipient for t in certificate.recipients_notified]}")
+
     engine.auditlog.flush()
     report_ = engine.auditlog.verify()
-    scenario.heading("7. Audit log / 审计日志")
+    scenario.heading("8. Audit log / 审计日志")
     scenario.say(f"hash chain verified: {report_.ok}, {report_.records_checked} records")
 
 

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import LargeBinary, String, cast, select
 from sqlalchemy.engine import make_url
 
+from consentgate.cli.auditlog_cmd import verify_database
 from consentgate.runtime.consent.schemas import Mechanism
 from consentgate.runtime.engine import Engine
 from consentgate.runtime.errors import UnknownSubject
@@ -194,6 +195,7 @@ def test_after_a_delete_no_value_of_the_person_is_readable_anywhere_and_the_chai
         assert value not in stored, value
         assert value.encode() not in files, value
     assert engine.auditlog.verify().ok
+    assert verify_database(engine.database.url, engine.tenant).ok  # what `consentgate auditlog verify` runs
     with pytest.raises(UnknownSubject):
         engine.gate.decide(PERSON, "online-courses", "phone")
     with pytest.raises(NoExport):
