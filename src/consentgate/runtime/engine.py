@@ -19,6 +19,8 @@ from types import TracebackType
 from consentgate.manifest.loader import LoadedManifest, load_manifest
 from consentgate.manifest.models import Manifest, NoticeTiming
 from consentgate.runtime.auditlog.service import AuditLog
+from consentgate.runtime.changes.journal import ChangeJournal
+from consentgate.runtime.changes.watcher import ChangeWatcher
 from consentgate.runtime.consent.service import ConsentLedger
 from consentgate.runtime.errors import DatabaseNotReady
 from consentgate.runtime.feed.catalog import Catalog
@@ -69,6 +71,7 @@ class Engine:
         message_sender: MessageSender | None = None,
         messaging_config: MessagingConfig | None = None,
         derivers: Mapping[str, Deriver] | None = None,
+        change_interval: float = 0.05,
     ) -> None:
         self.loaded = loaded
         self.manifest: Manifest = loaded.manifest
@@ -78,8 +81,15 @@ class Engine:
         self.ids = ids or Uuid7Ids()
         self.policy: Policy = compile_policy(self.manifest)
         self.auditlog = AuditLog(database, tenant=tenant, clock=self.clock, ids=self.ids)
+        self.journal = ChangeJournal(tenant=tenant, clock=self.clock)
         self.notices = NoticeService(
-            database, audit=self.auditlog, policy=self.policy, tenant=tenant, clock=self.clock, ids=self.ids
+            database,
+            audit=self.auditlog,
+            policy=self.policy,
+            tenant=tenant,
+            clock=self.clock,
+            ids=self.ids,
+            journal=self.journal,
         )
         self.consent = ConsentLedger(
             database,
@@ -90,6 +100,7 @@ class Engine:
             tenant=tenant,
             clock=self.clock,
             ids=self.ids,
+            journal=self.journal,
         )
         self.gate = Gate(policy=self.policy, ledger=self.consent, notices=self.notices, audit=self.auditlog)
         self.profiles = ProfileStore(
@@ -206,6 +217,15 @@ class Engine:
             else None
         )
         self._publish_manifest_notices()
+        self.changes = ChangeWatcher(
+            database,
+            self.journal,
+            clock=self.clock,
+            subjects_of=self.consent.subjects_of,
+            forget=self.gate.forget,
+            everything_changed=self.notices.changed,
+            interval=change_interval,
+        )
 
     @property
     def feed(self) -> FeedService:
@@ -274,7 +294,8 @@ class Engine:
             )
 
     def close(self) -> None:
-        """Flushes buffered audit records and releases the database."""
+        """Stops watching for changes, flushes buffered audit records and releases the database."""
+        self.changes.close()
         self.auditlog.close()
         self.database.dispose()
 

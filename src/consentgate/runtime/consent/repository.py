@@ -277,6 +277,17 @@ class ConsentRepository:
             removed[table.name] = int(getattr(result, "rowcount", 0))
         return removed
 
+    def subjects_of(self, session: Session, refs: Iterable[str]) -> dict[str, str]:
+        """ref -> subject id, for the refs of people still registered."""
+        found: dict[str, str] = {}
+        wanted = sorted(set(refs))
+        for start in range(0, len(wanted), _CHUNK):
+            query = select(_SUBJECTS.c.ref, _SUBJECTS.c.subject).where(
+                _SUBJECTS.c.tenant_id == self.tenant, _SUBJECTS.c.ref.in_(wanted[start : start + _CHUNK])
+            )
+            found.update((ref, subject) for ref, subject in session.execute(query).tuples())
+        return found
+
     def restricted_since(self, session: Session, subject: str) -> datetime | None:
         since: datetime | None = session.scalar(
             select(_SUBJECTS.c.restricted_since).where(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.references import hint
+from consentgate.runtime.changes.journal import ChangeJournal
 from consentgate.runtime.consent.export import consent_records
 from consentgate.runtime.consent.projection import apply, fold
 from consentgate.runtime.consent.repository import ConsentRepository, Draft
@@ -60,7 +61,9 @@ class ConsentLedger:
         notices: NoticeService,
         policy: Policy,
         manifest: Manifest | None = None,
+        journal: ChangeJournal | None = None,
     ) -> None:
+        self._journal = journal  # tells other processes' caches; None when only this process matters
         self._db = db
         self._tenant = tenant
         self._clock = clock
@@ -106,8 +109,14 @@ class ConsentLedger:
         if subject not in refs:
             raise UnknownSubject.from_key("runtime.unknown_subject", subject=subject)
         removed = self._repo.erase(session, subject)
+        self._journaled(session, [refs[subject]])
         sa_event.listen(session, "after_commit", lambda _session: self._notify([subject]), once=True)
         return refs[subject], removed
+
+    def subjects_of(self, refs: Iterable[str]) -> dict[str, str]:
+        """ref -> subject id for the refs of people still registered (an erased person's ref maps to no one)."""
+        with self._db.reading() as session:
+            return self._repo.subjects_of(session, refs)
 
     def restricted(self, subject: str) -> bool:
         """Whether the person restricted processing (PIPL 44): then nothing but storage may happen."""
@@ -123,6 +132,7 @@ class ConsentLedger:
         since = self._clock.now() if restricted else None
         if not self._repo.set_restricted_since(session, subject, since):
             return False
+        self._journaled(session, self._repo.refs(session, [subject]).values())
         kind = "subject.restricted" if restricted else "subject.restriction_lifted"
         self._audit.record_change(session, kind, {"subject": subject})
         sa_event.listen(session, "after_commit", lambda _session: self._notify([subject]), once=True)
@@ -166,6 +176,7 @@ class ConsentLedger:
             after[written.subject] = apply(after[written.subject], written)
         new, changed = _differences(before, after)
         self._repo.save_facts(session, new, changed)
+        self._journaled(session, refs.values())
         # One chain record per call, naming every event: a batch pays one link of the
         # tenant-wide chain, not one each. Last, because it holds the chain head until commit.
         self._audit.record_change(
@@ -296,6 +307,10 @@ class ConsentLedger:
             self._listeners.append(listener)
 
     # ------------------------------------------------------------------ internals
+
+    def _journaled(self, session: Session, refs: Iterable[str]) -> None:
+        if self._journal is not None:
+            self._journal.record_in(session, refs)
 
     def _notify(self, subjects: Iterable[str]) -> None:
         with self._listeners_lock:

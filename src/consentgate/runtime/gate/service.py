@@ -6,8 +6,8 @@ the gate after every commit which subject's facts changed (that entry is dropped
 takes effect on the very next call), and a notice publication clears everything (which versions are
 acceptable changed). Ids are validated only on a miss: a request is cached only after it validated.
 
-The invalidation is in-process: the gate hears only the ledger and notice service it was built
-with. Several processes serving one database would each need those notifications from the others.
+The ledger and notice service it was built with tell it at commit; changes made by other processes
+reach it through the change journal's watcher (`runtime/changes/`), within one polling interval.
 """
 
 from __future__ import annotations

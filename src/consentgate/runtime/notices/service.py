@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
+from consentgate.runtime.changes.journal import EVERYTHING, ChangeJournal
 from consentgate.runtime.notices.errors import NoticeVersionConflict
 from consentgate.runtime.notices.repository import NoticeRepository
 from consentgate.runtime.notices.schemas import ChangeKind, NoticeVersion
@@ -121,7 +122,9 @@ class NoticeService:
         ids: IdFactory,
         audit: ChangeRecorder,
         policy: Policy | None = None,
+        journal: ChangeJournal | None = None,
     ) -> None:
+        self._journal = journal
         self._db = db
         self._tenant = tenant
         self._clock = clock
@@ -190,10 +193,10 @@ class NoticeService:
                     published_at=self._clock.now(),
                 ),
             )
+            if self._journal is not None:
+                self._journal.record_in(session, [EVERYTHING])
             self._audit.record_change(session, "notice.published", _audit_payload(published))
-        self.invalidate()
-        for listener in list(self._listeners):
-            listener()
+        self.changed()
         return published
 
     def current(self, notice_id: str) -> NoticeVersion | None:
@@ -227,6 +230,12 @@ class NoticeService:
     def subscribe(self, listener: Callable[[], None]) -> None:
         """`listener()` runs after every publication commits (caches built on notices drop then)."""
         self._listeners.append(listener)
+
+    def changed(self) -> None:
+        """The published versions changed (here, or in another process): drop the caches built on them."""
+        self.invalidate()
+        for listener in list(self._listeners):
+            listener()
 
     def invalidate(self) -> None:
         """Forgets the cached versions, e.g. after another process published."""

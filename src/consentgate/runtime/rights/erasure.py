@@ -49,6 +49,7 @@ REF_ONLY = frozenset(
         ("consent_events", "subject_ref"),
         ("deletion_certificates", "subject_ref"),
         ("recipient_notifications", "subject_ref"),
+        ("fact_changes", "subject_ref"),
     }
 )
 # Column names that name a person; every table having one must be covered above (tested).

@@ -1,0 +1,1 @@
+"""Telling every process of a change another process made (consent, restriction, erasure, notices)."""

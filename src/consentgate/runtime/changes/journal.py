@@ -1,0 +1,59 @@
+"""Writing and reading the change journal; every query is scoped by tenant."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from consentgate.runtime.changes.models import FactChangeRow
+from consentgate.runtime.ports import Clock
+
+# A change to something every cached decision may rest on (a notice publication).
+EVERYTHING: None = None
+
+
+class ChangeJournal:
+    """One writer identity (`origin`) of one tenant. Each Engine has its own, so that two engines in
+    one process (or two worker processes) hear each other, and neither hears itself twice."""
+
+    def __init__(self, *, tenant: str, clock: Clock) -> None:
+        self.tenant = tenant
+        self.origin = secrets.token_hex(8)
+        self._clock = clock
+
+    def record_in(self, session: Session, refs: Iterable[str | None]) -> None:
+        """Notes, inside the writer's transaction, that the facts of these refs (None: the notices) changed."""
+        at = self._clock.now()
+        rows = [
+            {"tenant_id": self.tenant, "subject_ref": ref, "origin": self.origin, "at": at}
+            for ref in dict.fromkeys(refs)
+        ]
+        if rows:
+            session.execute(insert(FactChangeRow), rows)
+
+    def head(self, session: Session) -> int:
+        return int(
+            session.scalar(select(func.max(FactChangeRow.seq)).where(FactChangeRow.tenant_id == self.tenant))
+            or 0
+        )
+
+    def after(self, session: Session, seq: int, limit: int) -> list[tuple[int, str | None, str]]:
+        """Changes after `seq`, oldest first: (seq, ref or None, origin)."""
+        query = (
+            select(FactChangeRow.seq, FactChangeRow.subject_ref, FactChangeRow.origin)
+            .where(FactChangeRow.tenant_id == self.tenant, FactChangeRow.seq > seq)
+            .order_by(FactChangeRow.seq)
+            .limit(limit)
+        )
+        return [(row.seq, row.subject_ref, row.origin) for row in session.execute(query)]
+
+    def prune(self, session: Session, before: datetime) -> int:
+        """Drops changes every live watcher has long read (they poll far more often than this runs)."""
+        result = session.execute(
+            delete(FactChangeRow).where(FactChangeRow.tenant_id == self.tenant, FactChangeRow.at < before)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
