@@ -49,6 +49,7 @@ bench: install
 	$(BIN)/python benchmarks/ledger.py
 	$(BIN)/python benchmarks/auditlog.py
 	$(BIN)/python benchmarks/fanout.py
+	$(BIN)/python benchmarks/rights.py
 
 docs: install
 	$(BIN)/consentgate rules --format markdown > docs/rules.md

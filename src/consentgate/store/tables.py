@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 
@@ -11,6 +12,7 @@ import consentgate.runtime as runtime
 from consentgate.store.base import Base
 
 
+@functools.cache  # the walk imports every package: once per process is enough
 def all_tables() -> MetaData:
     for info in pkgutil.walk_packages(runtime.__path__, prefix="consentgate.runtime."):
         if info.name.endswith(".models"):

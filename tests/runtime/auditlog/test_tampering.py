@@ -132,3 +132,15 @@ def log_id(database: Database, seq: int) -> str:
         return str(
             session.execute(text(f"SELECT record_id FROM audit_records WHERE seq = {seq}")).scalar_one()
         )
+
+
+def test_a_subject_ref_column_that_no_longer_matches_its_payload_is_named_modified(
+    database: Database, make_log: MakeLog
+) -> None:
+    """The column only indexes the payload; pointing it at someone else would misfile a person's copy."""
+    log = make_log()
+    log.record_decision({"subject_ref": "a" * 32, "purpose": "p"})  # already a ref: nobody to look up
+    log.flush()
+    assert log.verify().ok and log.records_naming("a" * 32)[0].seq == 1
+    _sql(database, "UPDATE audit_records SET subject_ref = :other WHERE seq = 1", other="b" * 32)
+    assert _problem(log.verify())[:2] == ("modified", 1)

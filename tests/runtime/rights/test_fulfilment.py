@@ -301,3 +301,34 @@ def test_with_a_deriver_a_correction_recomputes_the_tag_instead_of_dropping_it(d
         assert done.details["outcome"] == {"recomputed": ["profile-tags"], "dropped": []}
         held = {a.data_id: a.value for a in engine.profiles.attributes(PERSON)}
         assert held["profile-tags"] == ["教师-画像"]
+
+
+def test_many_erasures_go_in_one_batch_each_with_its_own_certificate(engine: Engine) -> None:
+    people = [f"batch-{n}" for n in range(5)]
+    requests = []
+    for n, person in enumerate(people):
+        engine.consent.register_subject(person)
+        for item in ("phone", "orders")[: n % 2 + 1]:
+            engine.profiles.set(
+                person, item, f"{item}-{person}", purposes=["online-courses"], consent_event_id=None
+            )
+        kinds = ["delete", "cancel-account"] if n == 0 else ["delete"]  # batch-0 asked twice
+        requests += [engine.rights.request(person, kind) for kind in kinds]
+    copy = engine.rights.request(people[1], "copy")  # carried out on its own, before the erasures
+    for request in [*requests, copy]:
+        engine.rights.verify_identity(request.request_id)
+
+    done = engine.rights.fulfil_many([r.request_id for r in [*requests, copy]], batch=3)
+
+    assert [d.status for d in done] == [RequestStatus.DONE] * len(done)
+    stored = _everything_stored(engine)
+    for person in people:
+        assert person not in stored and f"phone-{person}" not in stored
+    certificates = {
+        engine.rights.certificate(r.request_id).subject_ref: engine.rights.certificate(r.request_id)
+        for r in requests
+        if r.kind is not RightsKind.CANCEL_ACCOUNT
+    }
+    assert len(certificates) == len(people)  # one each, under distinct refs
+    assert sorted(c.erased["profile_attributes"] for c in certificates.values()) == [1, 1, 1, 2, 2]
+    assert engine.auditlog.verify().ok

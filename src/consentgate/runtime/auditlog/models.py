@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String, Text
+from sqlalchemy import BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consentgate.store.base import Base, TenantScoped
@@ -19,6 +19,7 @@ class AuditRecordRow(TenantScoped, Base):
     """One link of a tenant's chain; `(tenant_id, seq)` is the key, so a seq is never used twice."""
 
     __tablename__ = "audit_records"
+    __table_args__ = (Index("ix_audit_records_subject_ref", "tenant_id", "subject_ref"),)
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     record_id: Mapped[str] = mapped_column(String(64))
@@ -27,6 +28,9 @@ class AuditRecordRow(TenantScoped, Base):
     created_at: Mapped[datetime]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The payload's top-level `subject_ref`, copied out so a person's records are found by index.
+    # Not part of the hash: it is derived from the payload, and the verifier checks that it still is.
+    subject_ref: Mapped[str | None] = mapped_column(String(32))
 
 
 class AuditHeadRow(TenantScoped, Base):

@@ -28,6 +28,7 @@ class StoredRecord:
     created_at: datetime
     prev_hash: str
     hash: str
+    subject_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ _RECORD_COLUMNS = (
     AuditRecordRow.created_at,
     AuditRecordRow.prev_hash,
     AuditRecordRow.hash,
+    AuditRecordRow.subject_ref,
 )
 
 
@@ -57,6 +59,7 @@ def _stored(row: Any) -> StoredRecord:
         created_at=as_utc(row.created_at),
         prev_hash=row.prev_hash,
         hash=row.hash,
+        subject_ref=row.subject_ref,
     )
 
 
@@ -109,6 +112,7 @@ class AuditRepository:
                     "created_at": r.created_at,
                     "prev_hash": r.prev_hash,
                     "hash": r.hash,
+                    "subject_ref": r.subject_ref,
                 }
                 for r in records
             ],
@@ -153,14 +157,9 @@ class AuditRepository:
         return self._records(rows)
 
     def naming(self, session: Session, ref: str, *, kind: str | None) -> list[AuditRecord]:
-        """Records whose payload names `ref` as its subject, in chain order.
-
-        Payloads are canonical JSON (sorted keys, no spaces), so the key-value pair is a literal
-        substring. A scan of the tenant's chain: fine for a person's copy request, not for a hot path.
-        """
+        """Records about `ref` (their payload's top-level `subject_ref`), in chain order, by index."""
         query = select(*_RECORD_COLUMNS).where(
-            AuditRecordRow.tenant_id == self.tenant,
-            AuditRecordRow.payload.contains(f'"subject_ref":"{ref}"', autoescape=True),
+            AuditRecordRow.tenant_id == self.tenant, AuditRecordRow.subject_ref == ref
         )
         if kind is not None:
             query = query.where(AuditRecordRow.kind == kind)

@@ -98,7 +98,7 @@ class AuditLog:
         text = payload_json(payload)  # before the lock: a bad payload fails without holding it
         head = self._repo.lock_head(session)
         now = as_utc(self._clock.now())
-        record = self._link(head, kind, text, now=now, now_text=timestamp_text(now))
+        record = self._link(head, kind, text, now=now, now_text=timestamp_text(now), ref=_ref_of(payload))
         self._repo.append(session, [record], Head(seq=record.seq, hash=record.hash))
 
     def record_decision(self, payload: Mapping[str, Any]) -> None:
@@ -177,7 +177,9 @@ class AuditLog:
             pass
         return batch
 
-    def _link(self, head: Head, kind: str, text: str, *, now: datetime, now_text: str) -> StoredRecord:
+    def _link(
+        self, head: Head, kind: str, text: str, *, now: datetime, now_text: str, ref: str | None
+    ) -> StoredRecord:
         with self._ids_lock:
             record_id = self._ids.new_id()
         seq = head.seq + 1
@@ -189,6 +191,7 @@ class AuditLog:
             created_at=now,
             prev_hash=head.hash,
             hash=record_hash(head.hash, seq, record_id, kind, text, now_text),
+            subject_ref=ref,
         )
 
     def _write_batch(self, batch: Sequence[Mapping[str, Any]]) -> None:
@@ -199,14 +202,15 @@ class AuditLog:
         if people:
             with self._db.reading() as session:
                 refs = self._refs(session, people)
-        texts = [_decision_text(pseudonymize(payload, refs)) for payload in batch]  # outside the transaction
+        named = [pseudonymize(payload, refs) for payload in batch]
+        texts = [(_decision_text(payload), _ref_of(payload)) for payload in named]  # outside the transaction
         with self._db.transaction() as session:
             head = self._repo.lock_head(session)
             now = as_utc(self._clock.now())  # read under the lock: times never go back along the chain
             now_text = timestamp_text(now)
             records: list[StoredRecord] = []
-            for text in texts:
-                record = self._link(head, DECISION_KIND, text, now=now, now_text=now_text)
+            for text, ref in texts:
+                record = self._link(head, DECISION_KIND, text, now=now, now_text=now_text, ref=ref)
                 records.append(record)
                 head = Head(seq=record.seq, hash=record.hash)
             self._repo.append(session, records, head)
@@ -224,6 +228,12 @@ class AuditLog:
                 # Keep the records (flush put them back) and try again after one interval.
                 logger.exception("audit log flush failed; %d decision records still waiting", self.pending)
                 self._retry_at = now + self.flush_interval
+
+
+def _ref_of(payload: Any) -> str | None:
+    """The person a record is about, when its payload names one at the top level."""
+    ref = payload.get("subject_ref") if isinstance(payload, Mapping) else None
+    return ref if isinstance(ref, str) else None
 
 
 def _decision_text(payload: Mapping[str, Any]) -> str:

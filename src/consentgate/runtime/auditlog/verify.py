@@ -65,6 +65,10 @@ def _check_record(record: StoredRecord, expected: int, prev_hash: str, find: Fin
     if record.prev_hash != prev_hash:
         detail = message("auditlog.problem.relinked", seq=record.seq, record_id=record.record_id)
         return Problem(kind="reordered", seq=record.seq, record_id=record.record_id, detail=detail)
+    if record.subject_ref is not None and f'"subject_ref":"{record.subject_ref}"' not in record.payload:
+        # The index column lies about whom the record concerns (a copy would miss or misfile it).
+        detail = message("auditlog.problem.misindexed", seq=record.seq, record_id=record.record_id)
+        return Problem(kind="modified", seq=record.seq, record_id=record.record_id, detail=detail)
     return None
 
 

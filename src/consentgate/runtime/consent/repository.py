@@ -267,14 +267,23 @@ class ConsentRepository:
             found.update((subject, ref) for subject, ref in rows)  # a Result has .keys(): not a mapping
         return found
 
-    def erase(self, session: Session, subject: str) -> dict[str, int]:
-        """Deletes the person's projection rows and their `subjects` row (the only ref -> id link)."""
-        removed = {}
+    def erase(self, session: Session, subjects: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Deletes the people's projection rows and their `subjects` rows (the only ref -> id link);
+        returns the rows removed per person and table."""
+        removed: dict[str, dict[str, int]] = {s: {_STATE.name: 0, _SUBJECTS.name: 0} for s in subjects}
+        ordered = sorted(set(subjects))
         for table in (_STATE, _SUBJECTS):
-            result = session.execute(
-                delete(table).where(table.c.tenant_id == self.tenant, table.c.subject == subject)
-            )
-            removed[table.name] = int(getattr(result, "rowcount", 0))
+            for start in range(0, len(ordered), _CHUNK):
+                where = (
+                    table.c.tenant_id == self.tenant,
+                    table.c.subject.in_(ordered[start : start + _CHUNK]),
+                )
+                counts = session.execute(
+                    select(table.c.subject, func.count()).where(*where).group_by(table.c.subject)
+                )
+                for subject, count in counts.tuples():
+                    removed[subject][table.name] = count
+                session.execute(delete(table).where(*where))
         return removed
 
     def subjects_of(self, session: Session, refs: Iterable[str]) -> dict[str, str]:

@@ -101,17 +101,19 @@ class ConsentLedger:
             raise UnknownSubject.from_key("runtime.unknown_subject", subject=subject)
         return refs[subject]
 
-    def erase_in(self, session: Session, subject: str) -> tuple[str, dict[str, int]]:
-        """Forgets the person inside the caller's transaction: their current facts and the row that maps
-        their ref to them go; the events stay, under a ref nothing maps back to anyone. Returns the
-        former ref and the rows removed per table. Listeners (the gate) hear of it after commit."""
-        refs = self._repo.refs(session, [subject], lock=True)
-        if subject not in refs:
-            raise UnknownSubject.from_key("runtime.unknown_subject", subject=subject)
-        removed = self._repo.erase(session, subject)
-        self._journaled(session, [refs[subject]])
-        sa_event.listen(session, "after_commit", lambda _session: self._notify([subject]), once=True)
-        return refs[subject], removed
+    def erase_in(self, session: Session, subjects: Sequence[str]) -> dict[str, tuple[str, dict[str, int]]]:
+        """Forgets the people inside the caller's transaction: their current facts and the rows that map
+        their refs to them go; the events stay, under refs nothing maps back to anyone. Returns each
+        person's former ref and rows removed per table. Listeners (the gate) hear of it after commit."""
+        refs = self._repo.refs(session, subjects, lock=True)
+        for subject in subjects:
+            if subject not in refs:
+                raise UnknownSubject.from_key("runtime.unknown_subject", subject=subject)
+        removed = self._repo.erase(session, subjects)
+        self._journaled(session, refs.values())
+        gone = list(subjects)
+        sa_event.listen(session, "after_commit", lambda _session: self._notify(gone), once=True)
+        return {subject: (refs[subject], removed[subject]) for subject in subjects}
 
     def subjects_of(self, refs: Iterable[str]) -> dict[str, str]:
         """ref -> subject id for the refs of people still registered (an erased person's ref maps to no one)."""

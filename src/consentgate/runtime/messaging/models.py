@@ -72,7 +72,10 @@ class UnsubscribeTokenRow(TenantScoped, Base):
     """An unsubscribe token (its hash) and the withdrawal it caused, so a replay changes nothing."""
 
     __tablename__ = "unsubscribe_tokens"
-    __table_args__ = (PrimaryKeyConstraint("tenant_id", "token_hash"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "token_hash"),
+        Index("ix_unsubscribe_tokens_subject", "tenant_id", "subject"),
+    )
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(64))
@@ -88,7 +91,10 @@ class AddressBookEntryRow(TenantScoped, Base):
     """One contact of one owner's uploaded address book, as a keyed hash only."""
 
     __tablename__ = "address_book_entries"
-    __table_args__ = (PrimaryKeyConstraint("tenant_id", "owner", "contact_hash"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "owner", "contact_hash"),
+        Index("ix_address_book_entries_contact", "tenant_id", "contact_hash"),  # whose books hold a person
+    )
 
     owner: Mapped[str] = mapped_column(String(200), primary_key=True)
     contact_hash: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -38,7 +38,10 @@ class PushDeliveryRow(TenantScoped, Base):
     """One subject's push of one campaign: the variant chosen, the gate's reason, and its status."""
 
     __tablename__ = "push_deliveries"
-    __table_args__ = (PrimaryKeyConstraint("tenant_id", "campaign_id", "subject"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "campaign_id", "subject"),
+        Index("ix_push_deliveries_subject", "tenant_id", "subject"),  # a person's rows: copy, erasure
+    )
 
     campaign_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     subject: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -59,6 +62,7 @@ class PushAttemptRow(TenantScoped, Base):
     __table_args__ = (
         PrimaryKeyConstraint("tenant_id", "attempt_id"),
         Index("ix_push_attempts_delivery", "tenant_id", "campaign_id", "subject", "attempt"),
+        Index("ix_push_attempts_subject", "tenant_id", "subject"),
     )
 
     attempt_id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -10,12 +10,13 @@ linked to no one once the `subjects` row is gone. docs/deletion.md explains the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from consentgate.store.tables import all_tables
@@ -50,12 +51,16 @@ REF_ONLY = frozenset(
         ("deletion_certificates", "subject_ref"),
         ("recipient_notifications", "subject_ref"),
         ("fact_changes", "subject_ref"),
+        ("audit_records", "subject_ref"),
     }
 )
 # Column names that name a person; every table having one must be covered above (tested).
 PERSON_COLUMNS = frozenset({"subject", "owner", "subject_ref"})
 # Other people's address books hold this person's contact as a keyed hash: those entries go too.
 OTHERS_BOOKS = "address_book_entries (others' uploads)"
+
+
+_CHUNK = 500  # people per IN list
 
 
 @dataclass(frozen=True)
@@ -70,53 +75,95 @@ def _table(name: str) -> Table:
     return all_tables().tables[name]
 
 
+def _chunks(values: Sequence[str]) -> Iterator[list[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield list(values[start : start + _CHUNK])
+
+
+def _delete_counted(
+    session: Session, table: Table, column: str, tenant: str, keys: Sequence[str]
+) -> Counter[str]:
+    """Deletes the rows whose `column` is among `keys`; returns how many went per key."""
+    counted: Counter[str] = Counter()
+    for chunk in _chunks(keys):
+        where = (table.c.tenant_id == tenant, table.c[column].in_(chunk))
+        rows = session.execute(select(table.c[column], func.count()).where(*where).group_by(table.c[column]))
+        counted.update({key: count for key, count in rows.tuples()})
+        session.execute(delete(table).where(*where))
+    return counted
+
+
 def erase_rows_in(
     session: Session,
     *,
     tenant: str,
-    subject: str,
-    ref: str,
-    closing: Mapping[str, Any],
-    answering: str,
-) -> Erased:
-    """Deletes and rewrites every row outside the ledger that names `subject`, in the caller's transaction.
+    people: Mapping[str, str],
+    closing: Mapping[str, Mapping[str, Any]],
+    answering: Collection[str],
+) -> dict[str, Erased]:
+    """Deletes and rewrites every row outside the ledger that names one of `people` (subject -> former
+    ref), in the caller's transaction; returns what went, per person.
 
-    `closing` is written over the `details` of the person's rights requests other than `answering`
-    (the erasure request itself, whose details the caller sets): details can hold personal values (a
-    correction's new value), so they go too, and each request keeps only what it was.
+    `closing[subject]` is written over the `details` of that person's rights requests other than those
+    in `answering` (the erasure requests themselves, whose details the caller sets): details can hold
+    personal values (a correction's new value), so they go too. Statements are per table for the whole
+    batch, not per person: erasing a thousand people costs a few dozen statements, not fifty thousand.
     """
-    removed: dict[str, int] = {}
-    books, addresses = _table("address_book_entries"), _table("messaging_subject_addresses")
-    their_contacts = select(addresses.c.address_hash).where(
-        addresses.c.tenant_id == tenant, addresses.c.subject == subject
-    )
-    result = session.execute(
-        delete(books).where(books.c.tenant_id == tenant, books.c.contact_hash.in_(their_contacts))
-    )
-    removed[OTHERS_BOOKS] = _count(result)
-    for name, column in ERASED.items():
-        table = _table(name)
-        result = session.execute(delete(table).where(table.c.tenant_id == tenant, table.c[column] == subject))
-        removed[name] = _count(result)
-    requests = _table("rights_requests")
-    session.execute(
-        update(requests)
-        .where(
-            requests.c.tenant_id == tenant,
-            requests.c.subject == subject,
-            requests.c.request_id != answering,
+    subjects = sorted(people)
+    removed: dict[str, Counter[str]] = {subject: Counter() for subject in subjects}
+    addresses = _table("messaging_subject_addresses")
+    contact_owner: dict[str, str] = {}
+    for chunk in _chunks(subjects):
+        query = select(addresses.c.address_hash, addresses.c.subject).where(
+            addresses.c.tenant_id == tenant, addresses.c.subject.in_(chunk)
         )
-        .values(details=dict(closing))
+        contact_owner.update((address, subject) for address, subject in session.execute(query).tuples())
+    in_books = _delete_counted(
+        session, _table("address_book_entries"), "contact_hash", tenant, sorted(contact_owner)
     )
-    rewritten: dict[str, int] = {}
+    for address, count in in_books.items():
+        removed[contact_owner[address]][OTHERS_BOOKS] += count
+    for name, column in ERASED.items():
+        for subject, count in _delete_counted(session, _table(name), column, tenant, subjects).items():
+            removed[subject][name] += count
+    requests = _table("rights_requests")
+    earlier: list[dict[str, Any]] = []
+    for chunk in _chunks(subjects):
+        query = select(requests.c.request_id, requests.c.subject).where(
+            requests.c.tenant_id == tenant, requests.c.subject.in_(chunk)
+        )
+        earlier += [
+            {"rid": request_id, "closing": dict(closing[subject])}
+            for request_id, subject in session.execute(query).tuples()
+            if request_id not in answering
+        ]
+    if earlier:
+        session.execute(
+            update(requests)
+            .where(requests.c.tenant_id == tenant, requests.c.request_id == bindparam("rid"))
+            .values(details=bindparam("closing")),
+            earlier,
+        )
+    rewritten: dict[str, Counter[str]] = {subject: Counter() for subject in subjects}
     for name, column in REWRITTEN.items():
         table = _table(name)
-        result = session.execute(
-            update(table).where(table.c.tenant_id == tenant, table.c[column] == subject).values({column: ref})
+        for chunk in _chunks(subjects):
+            where = (table.c.tenant_id == tenant, table.c[column].in_(chunk))
+            counts = session.execute(
+                select(table.c[column], func.count()).where(*where).group_by(table.c[column])
+            )
+            for subject, count in counts.tuples():
+                rewritten[subject][name] += count
+        session.execute(
+            update(table)
+            .where(table.c.tenant_id == tenant, table.c[column] == bindparam("who"))
+            .values({column: bindparam("ref")}),
+            [{"who": subject, "ref": people[subject]} for subject in subjects],
         )
-        rewritten[name] = _count(result)
-    return Erased(removed=MappingProxyType(removed), rewritten=MappingProxyType(rewritten))
-
-
-def _count(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
+    return {
+        subject: Erased(
+            removed=MappingProxyType({name: removed[subject][name] for name in (OTHERS_BOOKS, *ERASED)}),
+            rewritten=MappingProxyType({name: rewritten[subject][name] for name in REWRITTEN}),
+        )
+        for subject in subjects
+    }

@@ -58,7 +58,9 @@ class Ledger(Protocol):
     def facts(self, subject: str) -> SubjectFacts: ...
     def record_many_in(self, session: Session, events: Sequence[NewConsentEvent]) -> list[ConsentEvent]: ...
     def set_restriction_in(self, session: Session, subject: str, *, restricted: bool) -> bool: ...
-    def erase_in(self, session: Session, subject: str) -> tuple[str, dict[str, int]]: ...
+    def erase_in(
+        self, session: Session, subjects: Sequence[str]
+    ) -> dict[str, tuple[str, dict[str, int]]]: ...
 
 
 class Profiles(Protocol):
@@ -192,66 +194,92 @@ class Fulfilment:
             )
 
     def _erase(self, request: RightsRequest, lifecycle: Lifecycle) -> RightsRequest:
+        return self.erase_many([request], lifecycle)[0]
+
+    def erase_many(self, requests: Sequence[RightsRequest], lifecycle: Lifecycle) -> list[RightsRequest]:
+        """Carries out deletion and cancellation requests (verified or in progress) in ONE transaction.
+
+        Statements are per table for the whole batch, so erasing many people (a backlog, a retention
+        sweep) costs little more than erasing one. A person with two such requests is erased once; the
+        other request is closed by the erasure like any other open request of theirs.
+        """
+        first: dict[str, RightsRequest] = {}
+        for request in requests:
+            first.setdefault(request.subject, request)
+        batch = list(first.values())
         # Recipients first, while the transfer log still says who received what (PIPL 47 para 1 and
         # GB/T 35273 8.5: the person's data held elsewhere on our behalf must go too).
-        told = self._recipients.notify_deletion(request.subject)
+        told = {r.subject: self._recipients.notify_deletion(r.subject) for r in batch}
         with self._ids_lock:
-            certificate_id = self._ids.new_id()
+            certificate_ids = {r.subject: self._ids.new_id() for r in batch}
         with self._db.transaction() as session:
-            self._close_others(session, request)
-            done = lifecycle.move_in(
-                session,
-                request.request_id,
-                Action.COMPLETE,
-                details={"certificate": certificate_id},
-                audit={"certificate": certificate_id},
-            )
-            ref, ledger_removed = self._ledger.erase_in(session, request.subject)
+            self._close_others(session, batch)
+            done = [self._complete_in(session, r, certificate_ids[r.subject], lifecycle) for r in batch]
+            forgotten = self._ledger.erase_in(session, [r.subject for r in batch])
+            refs = {subject: ref for subject, (ref, _) in forgotten.items()}
             erased = erase_rows_in(
                 session,
                 tenant=self._tenant,
-                subject=request.subject,
-                ref=ref,
-                closing={"erased_by": request.request_id},
-                answering=request.request_id,
+                people=refs,
+                closing={r.subject: {"erased_by": r.request_id} for r in batch},
+                answering={r.request_id for r in batch},
             )
-            counts = dict(ledger_removed) | dict(erased.removed)
-            counts |= {f"{table} (kept)": n for table, n in erased.rewritten.items()}
-            certificate = DeletionCertificate(
-                certificate_id=certificate_id,
-                request_id=request.request_id,
-                subject_ref=ref,
-                kind=request.kind.value,
-                received_at=request.received_at,
-                erased_at=self._clock.now(),
-                erased=counts,
-                recipients_notified=tuple(
-                    RecipientTold(n.recipient, n.purpose, n.notification_id, n.status.value) for n in told
-                ),
-                kept=KEPT,
-            )
-            session.add(to_row(certificate, tenant=self._tenant))
-            self._audit.record_change(
-                session,
-                "rights.erased",
-                {
-                    "request": request.request_id,
-                    "certificate": certificate_id,
-                    "subject_ref": ref,
-                    "erased": counts,
-                },
-            )
+            now = self._clock.now()
+            for request in batch:
+                rows = erased[request.subject]
+                counts = forgotten[request.subject][1] | dict(rows.removed)
+                counts |= {f"{table} (kept)": n for table, n in rows.rewritten.items()}
+                certificate = DeletionCertificate(
+                    certificate_id=certificate_ids[request.subject],
+                    request_id=request.request_id,
+                    subject_ref=refs[request.subject],
+                    kind=request.kind.value,
+                    received_at=request.received_at,
+                    erased_at=now,
+                    erased=counts,
+                    recipients_notified=tuple(
+                        RecipientTold(n.recipient, n.purpose, n.notification_id, n.status.value)
+                        for n in told[request.subject]
+                    ),
+                    kept=KEPT,
+                )
+                session.add(to_row(certificate, tenant=self._tenant))
+                self._audit.record_change(
+                    session,
+                    "rights.erased",
+                    {
+                        "request": request.request_id,
+                        "certificate": certificate.certificate_id,
+                        "subject_ref": certificate.subject_ref,
+                        "erased": counts,
+                    },
+                )
         self._db.scrub()
-        return replace(done, subject=ref)  # as stored from now on: the id is gone
+        return [replace(d, subject=refs[d.subject]) for d in done]  # as stored from now on: the id is gone
 
-    def _close_others(self, session: Session, request: RightsRequest) -> None:
-        """The person's other open requests end with the erasure: nothing is left to copy or correct."""
-        others = session.scalars(
-            select(RightsRequestRow.request_id).where(
+    @staticmethod
+    def _complete_in(
+        session: Session, request: RightsRequest, certificate_id: str, lifecycle: Lifecycle
+    ) -> RightsRequest:
+        if request.status is RequestStatus.IDENTITY_VERIFIED:
+            lifecycle.move_in(session, request.request_id, Action.START)
+        return lifecycle.move_in(
+            session,
+            request.request_id,
+            Action.COMPLETE,
+            details={"certificate": certificate_id},
+            audit={"certificate": certificate_id},
+        )
+
+    def _close_others(self, session: Session, answering: Sequence[RightsRequest]) -> None:
+        """The people's other open requests end with the erasure: nothing is left to copy or correct."""
+        subjects = sorted({r.subject for r in answering})
+        others = session.execute(
+            select(RightsRequestRow.request_id, RightsRequestRow.subject).where(
                 RightsRequestRow.tenant_id == self._tenant,
-                RightsRequestRow.subject == request.subject,
+                RightsRequestRow.subject.in_(subjects),
                 RightsRequestRow.status.in_(_OPEN),
-                RightsRequestRow.request_id != request.request_id,
+                RightsRequestRow.request_id.not_in([r.request_id for r in answering]),
             )
         ).all()
         if not others:
@@ -259,11 +287,17 @@ class Fulfilment:
         now = self._clock.now()
         session.execute(
             update(RightsRequestRow)
-            .where(RightsRequestRow.tenant_id == self._tenant, RightsRequestRow.request_id.in_(others))
+            .where(
+                RightsRequestRow.tenant_id == self._tenant,
+                RightsRequestRow.request_id.in_([row.request_id for row in others]),
+            )
             .values(status=RequestStatus.DONE.value, open_kind=None, finished_at=now, updated_at=now)
         )
         self._audit.record_change(
             session,
             "rights.closed_by_erasure",
-            {"requests": list(others), "erasure": request.request_id, "subject": request.subject},
+            {
+                "requests": [row.request_id for row in others],
+                "subjects": sorted({row.subject for row in others}),
+            },
         )

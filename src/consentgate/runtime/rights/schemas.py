@@ -22,6 +22,10 @@ class RightsKind(StrEnum):
     CANCEL_ACCOUNT = "cancel-account"  # cancel the account (AVIM 6.1, GB/T 35273 8.5)
 
 
+# The kinds carried out by erasing the person whole (see docs/deletion.md).
+ERASING = frozenset({RightsKind.DELETE, RightsKind.CANCEL_ACCOUNT})
+
+
 class RequestStatus(StrEnum):
     RECEIVED = "received"
     IDENTITY_VERIFIED = "identity-verified"

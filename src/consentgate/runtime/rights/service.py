@@ -14,7 +14,7 @@ with the services it needs; this module keeps the lifecycle.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol
 
@@ -39,6 +39,7 @@ from consentgate.runtime.rights.fulfilment import Fulfilment
 from consentgate.runtime.rights.repository import RightsRepository, to_request
 from consentgate.runtime.rights.repository import aware as _aware
 from consentgate.runtime.rights.schemas import (
+    ERASING,
     OPEN_STATUSES,
     REFUSAL_REASONS,
     TRANSITIONS,
@@ -154,14 +155,35 @@ class RightsService:
         A request still `received` is refused here: identity comes first (PIPL 50). One left
         `in-progress` by a crash is carried out again — each kind's effect commits with the close.
         """
-        if self._fulfilment is None:
+        return self.fulfil_many([request_id])[0]
+
+    def fulfil_many(self, request_ids: Sequence[str], *, batch: int = 500) -> list[RightsRequest]:
+        """`fulfil` for many requests; deletions and cancellations go `batch` people per transaction."""
+        fulfilment = self._fulfilment
+        if fulfilment is None:
             raise NoFulfilment.from_key("runtime.rights_no_fulfilment")
+        results: dict[str, RightsRequest] = {}
+        erasures: list[RightsRequest] = []
+        for request_id in request_ids:
+            request = self._ready(request_id)
+            if request.kind in ERASING:
+                erasures.append(request)
+                continue
+            if request.status is RequestStatus.IDENTITY_VERIFIED:
+                request = self.start(request_id)
+            results[request_id] = fulfilment.carry_out(request, self)
+        for start in range(0, len(erasures), batch):
+            for done in fulfilment.erase_many(erasures[start : start + batch], self):
+                results[done.request_id] = done
+        # A person's second erasure request in the same batch was closed by the first.
+        return [results[i] if i in results else self.get(i) for i in request_ids]
+
+    def _ready(self, request_id: str) -> RightsRequest:
+        """The request, if it may be carried out now (verified, or in progress after a crash)."""
         request = self.get(request_id)
-        if request.status is RequestStatus.IDENTITY_VERIFIED:
-            request = self.start(request_id)
-        elif request.status is not RequestStatus.IN_PROGRESS:
+        if request.status not in {RequestStatus.IDENTITY_VERIFIED, RequestStatus.IN_PROGRESS}:
             self._move(request_id, Action.START)  # raises the typed "cannot start" error
-        return self._fulfilment.carry_out(request, self)
+        return request
 
     def lift_restriction(self, subject: str) -> bool:
         """Ends the person's restriction of processing; False if there was none."""

@@ -44,7 +44,10 @@ class RecipientNotificationRow(TenantScoped, Base):
     """One withdrawal, deletion or correction notice to one recipient; status pending -> sent | failed."""
 
     __tablename__ = "recipient_notifications"
-    __table_args__ = (Index("ix_recipient_notifications_status", "tenant_id", "status"),)
+    __table_args__ = (
+        Index("ix_recipient_notifications_status", "tenant_id", "status"),
+        Index("ix_recipient_notifications_subject", "tenant_id", "subject"),
+    )
 
     notification_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     subject: Mapped[str] = mapped_column(String(200))
