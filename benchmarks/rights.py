@@ -450,7 +450,7 @@ def run_backend(backend: str, args: argparse.Namespace, console: Console) -> Non
             console.print(
                 f"{spread.label.removeprefix('ours, ')} vs 1 process: "
                 f"{spread.rate / single.rate if single.rate else 0.0:.2f}x; people still registered: "
-                f"{count_subjects(db):,} (expected {args.subjects - single.done - spread.done:,})"
+                f"{count_subjects(db):,} (expected {args.subjects - single.done - spread.done - batched.done:,})"
             )
         finally:
             engine.close()

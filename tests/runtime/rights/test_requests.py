@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -346,9 +346,12 @@ class _FailingAudit:
         self._fail_on = fail_on
 
     def record_change(self, session: Session, kind: str, payload: Mapping[str, Any]) -> None:
-        if kind == self._fail_on:
+        self.record_changes(session, [(kind, payload)])
+
+    def record_changes(self, session: Session, changes: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+        if any(kind == self._fail_on for kind, _ in changes):
             raise RuntimeError("audit store unavailable")
-        self._inner.record_change(session, kind, payload)
+        self._inner.record_changes(session, changes)
 
 
 @pytest.mark.parametrize("fail_on", ["rights.received", "rights.identity-verified"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Protocol
@@ -33,7 +33,14 @@ from consentgate.runtime.rights.erasure import erase_rows_in
 from consentgate.runtime.rights.export import export_zip
 from consentgate.runtime.rights.holdings import Holdings
 from consentgate.runtime.rights.models import RightsExportRow, RightsRequestRow
-from consentgate.runtime.rights.schemas import OPEN_STATUSES, Action, RequestStatus, RightsKind, RightsRequest
+from consentgate.runtime.rights.schemas import (
+    OPEN_STATUSES,
+    Action,
+    Move,
+    RequestStatus,
+    RightsKind,
+    RightsRequest,
+)
 from consentgate.runtime.sharing.schemas import NotificationRecord
 from consentgate.store.database import Database
 
@@ -52,6 +59,7 @@ class Lifecycle(Protocol):
         details: dict[str, Any] | None = None,
         audit: dict[str, Any] | None = None,
     ) -> RightsRequest: ...
+    def move_many_in(self, session: Session, moves: Sequence[Move]) -> list[RightsRequest]: ...
 
 
 class Ledger(Protocol):
@@ -68,12 +76,13 @@ class Profiles(Protocol):
 
 
 class Recipients(Protocol):
-    def notify_deletion(self, subject: str) -> list[NotificationRecord]: ...
+    def notify_deletions(self, subjects: Sequence[str]) -> dict[str, list[NotificationRecord]]: ...
     def notify_correction(self, subject: str, data_ids: Iterable[str]) -> list[NotificationRecord]: ...
 
 
 class Audit(Protocol):
     def record_change(self, session: Session, kind: str, payload: Any) -> None: ...
+    def record_changes(self, session: Session, changes: Sequence[tuple[str, Mapping[str, Any]]]) -> None: ...
 
 
 class Fulfilment:
@@ -209,12 +218,31 @@ class Fulfilment:
         batch = list(first.values())
         # Recipients first, while the transfer log still says who received what (PIPL 47 para 1 and
         # GB/T 35273 8.5: the person's data held elsewhere on our behalf must go too).
-        told = {r.subject: self._recipients.notify_deletion(r.subject) for r in batch}
+        told = self._recipients.notify_deletions([r.subject for r in batch])
         with self._ids_lock:
             certificate_ids = {r.subject: self._ids.new_id() for r in batch}
         with self._db.transaction() as session:
             self._close_others(session, batch)
-            done = [self._complete_in(session, r, certificate_ids[r.subject], lifecycle) for r in batch]
+            lifecycle.move_many_in(
+                session,
+                [
+                    Move(r.request_id, Action.START)
+                    for r in batch
+                    if r.status is RequestStatus.IDENTITY_VERIFIED
+                ],
+            )
+            done = lifecycle.move_many_in(
+                session,
+                [
+                    Move(
+                        r.request_id,
+                        Action.COMPLETE,
+                        details={"certificate": certificate_ids[r.subject]},
+                        audit={"certificate": certificate_ids[r.subject]},
+                    )
+                    for r in batch
+                ],
+            )
             forgotten = self._ledger.erase_in(session, [r.subject for r in batch])
             refs = {subject: ref for subject, (ref, _) in forgotten.items()}
             erased = erase_rows_in(
@@ -225,6 +253,7 @@ class Fulfilment:
                 answering={r.request_id for r in batch},
             )
             now = self._clock.now()
+            records: list[tuple[str, Mapping[str, Any]]] = []
             for request in batch:
                 rows = erased[request.subject]
                 counts = forgotten[request.subject][1] | dict(rows.removed)
@@ -244,32 +273,20 @@ class Fulfilment:
                     kept=KEPT,
                 )
                 session.add(to_row(certificate, tenant=self._tenant))
-                self._audit.record_change(
-                    session,
-                    "rights.erased",
-                    {
-                        "request": request.request_id,
-                        "certificate": certificate.certificate_id,
-                        "subject_ref": certificate.subject_ref,
-                        "erased": counts,
-                    },
+                records.append(
+                    (
+                        "rights.erased",
+                        {
+                            "request": request.request_id,
+                            "certificate": certificate.certificate_id,
+                            "subject_ref": certificate.subject_ref,
+                            "erased": counts,
+                        },
+                    )
                 )
+            self._audit.record_changes(session, records)
         self._db.scrub()
         return [replace(d, subject=refs[d.subject]) for d in done]  # as stored from now on: the id is gone
-
-    @staticmethod
-    def _complete_in(
-        session: Session, request: RightsRequest, certificate_id: str, lifecycle: Lifecycle
-    ) -> RightsRequest:
-        if request.status is RequestStatus.IDENTITY_VERIFIED:
-            lifecycle.move_in(session, request.request_id, Action.START)
-        return lifecycle.move_in(
-            session,
-            request.request_id,
-            Action.COMPLETE,
-            details={"certificate": certificate_id},
-            audit={"certificate": certificate_id},
-        )
 
     def _close_others(self, session: Session, answering: Sequence[RightsRequest]) -> None:
         """The people's other open requests end with the erasure: nothing is left to copy or correct."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -53,6 +53,25 @@ class RightsRepository:
             RightsRequestRow.tenant_id == self._tenant, RightsRequestRow.request_id == request_id
         )
         return self._session.scalars(query.with_for_update() if lock else query).one_or_none()
+
+    def get_many(self, request_ids: Sequence[str], *, lock: bool = False) -> dict[str, RightsRequestRow]:
+        """The requests by id; locked in id order, so two batches cannot deadlock."""
+        wanted = sorted(set(request_ids))
+        found: dict[str, RightsRequestRow] = {}
+        for start in range(0, len(wanted), 500):
+            query = (
+                select(RightsRequestRow)
+                .where(
+                    RightsRequestRow.tenant_id == self._tenant,
+                    RightsRequestRow.request_id.in_(wanted[start : start + 500]),
+                )
+                .order_by(RightsRequestRow.request_id)
+            )
+            found.update(
+                (row.request_id, row)
+                for row in self._session.scalars(query.with_for_update() if lock else query)
+            )
+        return found
 
     def open_of(self, subject: str, kind: str) -> RightsRequestRow | None:
         return self._session.scalars(

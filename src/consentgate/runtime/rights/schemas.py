@@ -96,6 +96,17 @@ REFUSAL_REASONS: Mapping[str, RefusalReason] = MappingProxyType(
 
 
 @dataclass(frozen=True)
+class Move:
+    """One lifecycle step asked of a request (see `RightsService.move_many_in`)."""
+
+    request_id: str
+    action: Action
+    reason: RefusalReason | None = None
+    details: Mapping[str, Any] | None = None
+    audit: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class Refusal:
     """Why a request was refused, in zh and en, and the law that allows the refusal."""
 

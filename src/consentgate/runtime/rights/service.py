@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -36,6 +36,7 @@ from consentgate.runtime.rights.errors import (
     UnknownRightsRequest,
 )
 from consentgate.runtime.rights.fulfilment import Fulfilment
+from consentgate.runtime.rights.models import RightsRequestRow
 from consentgate.runtime.rights.repository import RightsRepository, to_request
 from consentgate.runtime.rights.repository import aware as _aware
 from consentgate.runtime.rights.schemas import (
@@ -44,6 +45,7 @@ from consentgate.runtime.rights.schemas import (
     REFUSAL_REASONS,
     TRANSITIONS,
     Action,
+    Move,
     RefusalReason,
     RequestStatus,
     RightsKind,
@@ -54,6 +56,7 @@ from consentgate.store.database import Database
 
 class _Audit(Protocol):
     def record_change(self, session: Session, kind: str, payload: Mapping[str, Any]) -> None: ...
+    def record_changes(self, session: Session, changes: Sequence[tuple[str, Mapping[str, Any]]]) -> None: ...
 
 
 class _Subjects(Protocol):
@@ -164,8 +167,15 @@ class RightsService:
             raise NoFulfilment.from_key("runtime.rights_no_fulfilment")
         results: dict[str, RightsRequest] = {}
         erasures: list[RightsRequest] = []
+        with self._db.reading() as session:
+            found = RightsRepository(session, tenant=self._tenant).get_many(request_ids)
+            stored = {request_id: to_request(row) for request_id, row in found.items()}
         for request_id in request_ids:
-            request = self._ready(request_id)
+            request = stored.get(request_id)
+            if request is None:
+                raise UnknownRightsRequest.from_key("runtime.unknown_rights_request", request=request_id)
+            if request.status not in {RequestStatus.IDENTITY_VERIFIED, RequestStatus.IN_PROGRESS}:
+                self._move(request_id, Action.START)  # raises the typed "cannot start" error
             if request.kind in ERASING:
                 erasures.append(request)
                 continue
@@ -177,13 +187,6 @@ class RightsService:
                 results[done.request_id] = done
         # A person's second erasure request in the same batch was closed by the first.
         return [results[i] if i in results else self.get(i) for i in request_ids]
-
-    def _ready(self, request_id: str) -> RightsRequest:
-        """The request, if it may be carried out now (verified, or in progress after a crash)."""
-        request = self.get(request_id)
-        if request.status not in {RequestStatus.IDENTITY_VERIFIED, RequestStatus.IN_PROGRESS}:
-            self._move(request_id, Action.START)  # raises the typed "cannot start" error
-        return request
 
     def lift_restriction(self, subject: str) -> bool:
         """Ends the person's restriction of processing; False if there was none."""
@@ -233,40 +236,22 @@ class RightsService:
         """One lifecycle step inside the caller's transaction, so that carrying a request out and
         closing it commit together. `details` replaces the stored details (e.g. to drop a correction's
         value once applied); `audit` adds to the step's audit record."""
-        allowed_from, target = TRANSITIONS[action]
+        return self.move_many_in(session, [Move(request_id, action, reason, details, audit)])[0]
+
+    def move_many_in(self, session: Session, moves: Sequence[Move]) -> list[RightsRequest]:
+        """Several steps in one transaction: one locking read, one flush, one append to the audit chain."""
         repo = RightsRepository(session, tenant=self._tenant)
-        row = repo.get(request_id, lock=True)
-        if row is None:
-            raise UnknownRightsRequest.from_key("runtime.unknown_rights_request", request=request_id)
-        status = RequestStatus(row.status)
-        if status not in allowed_from:
-            raise IllegalRightsTransition.from_key(
-                "runtime.rights_illegal_transition",
-                request=request_id,
-                status=message(f"rights.status.{status.value}"),
-                action=message(f"rights.action.{action.value}"),
-            )
+        rows = repo.get_many([move.request_id for move in moves], lock=True)
         now = self._clock.now()
-        payload: dict[str, Any] = {"request": request_id, "subject": row.subject, "kind": row.kind}
-        if reason is not None:
-            _check_applicable(reason, RightsKind(row.kind), status)
-            row.refusal_reason = reason.key
-            row.refusal_citations = list(reason.citations)
-            payload |= {"reason": reason.key, "citations": list(reason.citations)}
-        if target is RequestStatus.IDENTITY_VERIFIED:
-            row.verified_at = now
-        elif target is RequestStatus.IN_PROGRESS:
-            row.started_at = now
-        if target not in OPEN_STATUSES:
-            row.finished_at = now
-            row.open_kind = None  # frees the slot: a new request of this kind may now be received
-        if details is not None:
-            row.details = dict(details)
-        row.status = target.value
-        row.updated_at = now
+        changes: list[tuple[str, Mapping[str, Any]]] = []
+        for move in moves:
+            row = rows.get(move.request_id)
+            if row is None:
+                raise UnknownRightsRequest.from_key("runtime.unknown_rights_request", request=move.request_id)
+            changes.append(_step(row, move, now))
         session.flush()
-        self._audit.record_change(session, f"rights.{target.value}", payload | dict(audit or {}))
-        return to_request(row)
+        self._audit.record_changes(session, changes)
+        return [to_request(rows[move.request_id]) for move in moves]
 
     # ------------------------------------------------------------------ reading
 
@@ -288,6 +273,37 @@ class RightsService:
         """Open requests whose deadline (`due_on`, a Beijing date) is before `today`, most overdue first."""
         with self._db.reading() as session:
             return [to_request(row) for row in RightsRepository(session, tenant=self._tenant).overdue(today)]
+
+
+def _step(row: RightsRequestRow, move: Move, now: datetime) -> tuple[str, Mapping[str, Any]]:
+    """Applies one step to the row, if its state allows it; returns the audit record it owes."""
+    allowed_from, target = TRANSITIONS[move.action]
+    status = RequestStatus(row.status)
+    if status not in allowed_from:
+        raise IllegalRightsTransition.from_key(
+            "runtime.rights_illegal_transition",
+            request=row.request_id,
+            status=message(f"rights.status.{status.value}"),
+            action=message(f"rights.action.{move.action.value}"),
+        )
+    payload: dict[str, Any] = {"request": row.request_id, "subject": row.subject, "kind": row.kind}
+    if move.reason is not None:
+        _check_applicable(move.reason, RightsKind(row.kind), status)
+        row.refusal_reason = move.reason.key
+        row.refusal_citations = list(move.reason.citations)
+        payload |= {"reason": move.reason.key, "citations": list(move.reason.citations)}
+    if target is RequestStatus.IDENTITY_VERIFIED:
+        row.verified_at = now
+    elif target is RequestStatus.IN_PROGRESS:
+        row.started_at = now
+    if target not in OPEN_STATUSES:
+        row.finished_at = now
+        row.open_kind = None  # frees the slot: a new request of this kind may now be received
+    if move.details is not None:
+        row.details = dict(move.details)
+    row.status = target.value
+    row.updated_at = now
+    return f"rights.{target.value}", payload | dict(move.audit or {})
 
 
 def _kind(kind: RightsKind | str) -> RightsKind:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
@@ -77,16 +77,19 @@ class SharingRepository:
             )
         )
 
-    def may_have_left(self, subject: str) -> list[TransferRow]:
-        return list(
-            self._session.scalars(
+    def may_have_left(self, subjects: Sequence[str]) -> list[TransferRow]:
+        """Transfers of these people whose data may have reached the recipient."""
+        found: list[TransferRow] = []
+        wanted = sorted(set(subjects))
+        for start in range(0, len(wanted), 500):
+            found += self._session.scalars(
                 select(TransferRow).where(
                     TransferRow.tenant_id == self._tenant,
-                    TransferRow.subject == subject,
+                    TransferRow.subject.in_(wanted[start : start + 500]),
                     TransferRow.status.in_(_MAY_HAVE_LEFT),
                 )
             )
-        )
+        return found
 
     def delivered(self, subject: str) -> list[TransferRow]:
         """Transfers of `subject` the recipient acknowledged, oldest first."""

@@ -36,7 +36,7 @@ import hmac
 import logging
 import secrets
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -247,18 +247,22 @@ class SharingService:
 
     def notify_deletion(self, subject: str) -> list[NotificationRecord]:
         """The person's data was deleted: tells every recipient that may hold some of it (PIPL 47)."""
+        return self.notify_deletions([subject])[subject]
+
+    def notify_deletions(self, subjects: Sequence[str]) -> dict[str, list[NotificationRecord]]:
+        """`notify_deletion` for many people, with one query for all of them (a batch erasure)."""
         with self._db.reading() as session:
-            rows = SharingRepository(session, tenant=self._tenant).may_have_left(subject)
-        owed: dict[tuple[str, str], list[str]] = {}
+            rows = SharingRepository(session, tenant=self._tenant).may_have_left(subjects)
+        owed: dict[tuple[str, str, str], list[str]] = {}
         for row in rows:
-            owed.setdefault((row.recipient, row.purpose), []).append(row.transfer_id)
-        records = []
-        for (recipient, purpose), transfers in sorted(owed.items()):
+            owed.setdefault((row.subject, row.recipient, row.purpose), []).append(row.transfer_id)
+        records: dict[str, list[NotificationRecord]] = {subject: [] for subject in subjects}
+        for (subject, recipient, purpose), transfers in sorted(owed.items()):
             record = self._notify(
                 subject, recipient, purpose, NotificationReason.DELETION, transfers, None, claim=False
             )
             if record is not None:
-                records.append(record)
+                records[subject].append(record)
         return records
 
     def notify_correction(self, subject: str, data_ids: Iterable[str]) -> list[NotificationRecord]:
