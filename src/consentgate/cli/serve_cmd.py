@@ -1,0 +1,54 @@
+"""`consentgate serve`: the HTTP service (FastAPI on uvicorn), configured from the environment.
+
+Options are a convenience that set the same environment variables the workers read, so that every
+worker process (`--workers N`) builds the same app from the same settings.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from consentgate.cli.app import app, reported
+from consentgate.service.settings import ENV_CATALOG, ENV_MANIFEST, Settings
+from consentgate.store.database import ENV_URL
+
+
+@app.command("serve")
+def serve(
+    manifest: Annotated[
+        Path | None,
+        typer.Option("--manifest", "-m", envvar=ENV_MANIFEST, help="Processing manifest / 处理清单"),
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", envvar=ENV_URL, help="Default: embedded SQLite file")
+    ] = None,
+    catalog: Annotated[
+        Path | None, typer.Option("--catalog", envvar=ENV_CATALOG, help="Feed content")
+    ] = None,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1)] = 1,
+) -> None:
+    """Serve the HTTP API / 启动 HTTP 服务。"""
+    import uvicorn
+
+    for variable, value in ((ENV_MANIFEST, manifest), (ENV_URL, database_url), (ENV_CATALOG, catalog)):
+        if value is not None:
+            os.environ[variable] = str(value)
+    with reported():
+        from consentgate.service.app import create_app
+
+        create_app(Settings.from_env())  # refuses an unlawful manifest here, with exit 2, before forking
+    uvicorn.run(
+        "consentgate.service.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,  # access lines carry paths with subject ids: personal data stays out of logs
+    )

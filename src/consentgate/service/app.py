@@ -1,0 +1,67 @@
+"""The FastAPI application: one manifest, one database, one Engine per tenant, keys at the door.
+
+`create_app(settings)` is the whole wiring; `app_from_env()` is what `consentgate serve` (and uvicorn
+with `--factory`) starts. Start-up audits the manifest exactly as the library does and refuses an
+unlawful one before a single request is served.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+
+from consentgate import __version__
+from consentgate.errors import ConsentgateError
+from consentgate.manifest.loader import load_manifest
+from consentgate.runtime.apikeys.service import ApiKeyService
+from consentgate.runtime.ports import SystemClock
+from consentgate.runtime.startup import refuse_unlawful
+from consentgate.service.problems import consentgate_error, validation_error
+from consentgate.service.routers import auditlog, consent, decide, health, notices, rights
+from consentgate.service.settings import Settings
+from consentgate.service.tenancy import EngineRegistry
+from consentgate.store.database import Database
+from consentgate.store.migrate import upgrade
+
+DESCRIPTION = """consentgate enforces one processing manifest at run time: every release of personal
+data passes the decision gate, consent is an append-only ledger, and people's rights requests are
+carried out within the legal deadline. Authenticate with `Authorization: Bearer <api key>`; the key
+decides the tenant. Errors are `application/problem+json` with a stable `code` and zh/en text."""
+
+
+def create_app(settings: Settings) -> FastAPI:
+    loaded = load_manifest(settings.manifest)
+    refuse_unlawful(loaded)  # the same refusal as Engine.from_manifest, before anything listens
+    database = Database(settings.database_url)
+    upgrade(database)
+    engines = EngineRegistry(loaded, database, catalog=settings.catalog)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            engines.close()  # flushes buffered audit records, stops the watchers (SIGTERM included)
+
+    app = FastAPI(
+        title="consentgate",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+    )
+    app.state.engines = engines
+    app.state.keys = ApiKeyService(database, clock=SystemClock())
+    app.state.manifest = loaded
+    app.add_exception_handler(ConsentgateError, consentgate_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    for module in (health, decide, consent, notices, rights, auditlog):
+        app.include_router(module.router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    return create_app(Settings.from_env())

@@ -1,0 +1,1 @@
+"""Thin endpoints: the caller's key, one service call, the answer (errors become problem+json)."""
