@@ -16,6 +16,7 @@ from consentgate.runtime.apikeys.schemas import Scope
 from tests.service.conftest import Served
 
 PERSON, GONE = "u-1001", "u-2002"
+CAMPAIGN = "spring"  # a push and a marketing campaign of tenant A's
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class TenantA:
     deleted_id: str
     open_id: str
     notice: dict[str, Any]
+    transfer_id: str
 
 
 def _post(served: Served, path: str, body: dict[str, Any] | None = None, tenant: str = "tenant-a") -> Any:
@@ -55,11 +57,30 @@ def tenant_a(served: Served) -> TenantA:
             "notice_version": notice["version"],
         },
     )
+    text = {"zh": "新课", "en": "New lessons"}
+    _post(
+        served,
+        "/v1/push/campaigns",
+        {
+            "campaign_id": CAMPAIGN,
+            "title": "t",
+            "generic": {"title": text, "body": text},
+            "personalized": {"title": text, "body": text},
+        },
+    )
+    _post(served, "/v1/marketing/campaigns", {"campaign_id": CAMPAIGN, "channel": "sms", "text": text})
+    share = {
+        "subject": PERSON,
+        "purpose": "share-affiliates",
+        "recipient": "affiliate-app-a",
+        "data": ["phone"],
+    }
     return TenantA(
         copy_id=_request(served, PERSON, "copy", carry_out=True),
         deleted_id=_request(served, GONE, "delete", carry_out=True),
         open_id=_request(served, PERSON, "restrict", carry_out=False),
         notice=notice,
+        transfer_id=_post(served, "/v1/sharing/transfers", share)["transfer_id"],  # refused: no consent
     )
 
 
@@ -80,6 +101,33 @@ def _attempts(a: TenantA) -> list[tuple[str, str, dict[str, Any] | None]]:
         ("POST", f"/v1/rights/requests/{a.open_id}/verify-identity", None),
         ("POST", f"/v1/rights/requests/{a.open_id}/fulfil", None),
         ("POST", f"/v1/rights/requests/{a.open_id}/refuse", {"reason": "identity-unverified"}),
+        ("GET", f"/v1/subjects/{PERSON}/onboarding", None),
+        ("POST", f"/v1/subjects/{PERSON}/onboarding/screens/welcome", {}),
+        ("POST", f"/v1/subjects/{PERSON}/onboarding/screens/questionnaire/skip", None),
+        ("POST", f"/v1/subjects/{PERSON}/onboarding/questions/occupation/reopen", None),
+        ("PUT", f"/v1/subjects/{PERSON}/attributes/phone", {"value": "1", "purposes": ["online-courses"]}),
+        ("GET", f"/v1/subjects/{PERSON}/profile?purpose=online-courses", None),
+        ("GET", f"/v1/subjects/{PERSON}/attributes", None),
+        ("GET", f"/v1/subjects/{PERSON}/feed", None),
+        ("PUT", f"/v1/subjects/{PERSON}/feed/personalization", {"personalized": True}),
+        ("GET", f"/v1/push/campaigns/{CAMPAIGN}", None),
+        ("POST", f"/v1/push/campaigns/{CAMPAIGN}/send", None),
+        ("GET", f"/v1/marketing/campaigns/{CAMPAIGN}", None),
+        ("POST", f"/v1/marketing/campaigns/{CAMPAIGN}/send", None),
+        ("PUT", f"/v1/subjects/{PERSON}/addresses/sms", {"address": "13800138000"}),
+        (
+            "POST",
+            "/v1/sharing/transfers",
+            {
+                "subject": PERSON,
+                "purpose": "share-affiliates",
+                "recipient": "affiliate-app-a",
+                "data": ["phone"],
+            },
+        ),
+        ("POST", f"/v1/sharing/transfers/{a.transfer_id}/redeliver", None),
+        ("GET", f"/v1/subjects/{PERSON}/transfers", None),
+        ("POST", f"/v1/subjects/{PERSON}/transfers/notify-withdrawals", None),
     ]
 
 
@@ -104,6 +152,11 @@ def test_tenant_bs_lists_hold_nothing_of_tenant_a(served: Served, tenant_a: Tena
     a_chain = served.client.get("/v1/auditlog/verify", headers=served.auth("tenant-a", Scope.ADMIN)).json()
     b_chain = served.client.get("/v1/auditlog/verify", headers=b).json()
     assert b_chain["ok"] and b_chain["records_checked"] < a_chain["records_checked"]
+    assert served.client.post("/v1/sharing/reconcile", headers=b).json() == []
+    a_transfers = served.client.get(
+        f"/v1/subjects/{PERSON}/transfers", headers=served.auth("tenant-a", Scope.READ_ONLY)
+    ).json()
+    assert [t["transfer_id"] for t in a_transfers] == [tenant_a.transfer_id]
 
 
 def test_the_same_subject_id_in_tenant_b_is_another_person(served: Served, tenant_a: TenantA) -> None:
@@ -122,3 +175,19 @@ def test_the_same_subject_id_in_tenant_b_is_another_person(served: Served, tenan
         f"/v1/subjects/{PERSON}/consents", headers=served.auth("tenant-b", Scope.READ_ONLY)
     ).json()
     assert [(f["purpose"], f["status"]) for f in b_facts] == [("marketing-sms", "refused")]
+
+
+def test_another_tenants_consent_record_is_simply_not_found_and_never_named(
+    served: Served, tenant_a: TenantA
+) -> None:
+    event = served.client.get(
+        f"/v1/subjects/{PERSON}/consents", headers=served.auth("tenant-a", Scope.READ_ONLY)
+    ).json()[0]["event_id"]
+    _post(served, "/v1/subjects", {"subject": PERSON}, tenant="tenant-b")
+    response = served.client.put(
+        f"/v1/subjects/{PERSON}/attributes/occupation",
+        json={"value": "教师", "purposes": ["personalized-push"], "consent_event_id": event},
+        headers=served.auth("tenant-b", Scope.ADMIN),
+    )
+    assert response.status_code == 404, response.text
+    assert "tenant-a" not in response.text

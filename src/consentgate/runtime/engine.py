@@ -12,6 +12,7 @@ are hashed with a key derived from the tenant's secret unless `messaging_config`
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -72,6 +73,7 @@ class Engine:
         messaging_config: MessagingConfig | None = None,
         derivers: Mapping[str, Deriver] | None = None,
         change_interval: float = 0.05,
+        unsubscribe_url: str | None = None,
     ) -> None:
         self.loaded = loaded
         self.manifest: Manifest = loaded.manifest
@@ -167,7 +169,7 @@ class Engine:
             sender=self.message_sender,
             directory=ProfileDirectory(self.profiles, self.manifest),
             config=messaging_config
-            or MessagingConfig(address_secret=self.sharing.derive_key("address-book")),
+            or _messaging_config(self.sharing.derive_key("address-book"), unsubscribe_url),
         )
         gatherer = HoldingsGatherer(
             db=database,
@@ -306,3 +308,9 @@ class Engine:
         self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _messaging_config(address_secret: bytes, unsubscribe_url: str | None) -> MessagingConfig:
+    """The default messaging settings; the unsubscribe link points at the service when one serves it."""
+    config = MessagingConfig(address_secret=address_secret)
+    return dataclasses.replace(config, unsubscribe_url=unsubscribe_url) if unsubscribe_url else config

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consentgate import __version__
 from consentgate.errors import ConsentgateError
@@ -19,8 +20,21 @@ from consentgate.manifest.loader import load_manifest
 from consentgate.runtime.apikeys.service import ApiKeyService
 from consentgate.runtime.ports import SystemClock
 from consentgate.runtime.startup import refuse_unlawful
-from consentgate.service.problems import consentgate_error, validation_error
-from consentgate.service.routers import auditlog, consent, decide, health, notices, rights
+from consentgate.service.problems import RESPONSES, consentgate_error, http_error, validation_error
+from consentgate.service.routers import (
+    auditlog,
+    consent,
+    decide,
+    feed,
+    health,
+    marketing,
+    notices,
+    onboarding,
+    profiles,
+    push,
+    rights,
+    sharing,
+)
 from consentgate.service.settings import Settings
 from consentgate.service.tenancy import EngineRegistry
 from consentgate.store.database import Database
@@ -37,7 +51,9 @@ def create_app(settings: Settings) -> FastAPI:
     refuse_unlawful(loaded)  # the same refusal as Engine.from_manifest, before anything listens
     database = Database(settings.database_url)
     upgrade(database)
-    engines = EngineRegistry(loaded, database, catalog=settings.catalog)
+    engines = EngineRegistry(
+        loaded, database, catalog=settings.catalog, unsubscribe_url=settings.unsubscribe_url
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -58,8 +74,22 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.manifest = loaded
     app.add_exception_handler(ConsentgateError, consentgate_error)
     app.add_exception_handler(RequestValidationError, validation_error)
-    for module in (health, decide, consent, notices, rights, auditlog):
-        app.include_router(module.router)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    for module in (
+        health,
+        decide,
+        consent,
+        notices,
+        rights,
+        auditlog,
+        onboarding,
+        profiles,
+        feed,
+        push,
+        marketing,
+        sharing,
+    ):
+        app.include_router(module.router, responses=RESPONSES)
     return app
 
 

@@ -13,16 +13,26 @@ from typing import Any
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consentgate.errors import ConsentgateError
 from consentgate.i18n import message
 from consentgate.runtime.errors import (
     DatabaseUnavailable,
+    TenantMismatch,
+    UnknownConsentEvent,
     UnknownDataItem,
+    UnknownNotice,
     UnknownPurpose,
     UnknownRecipient,
     UnknownSubject,
 )
+from consentgate.runtime.feed.errors import FeedMisconfigured, InvalidLimit, NoNoticeForPurpose
+from consentgate.runtime.messaging import errors as messaging
+from consentgate.runtime.onboarding.errors import RequiredFieldMissing, UnknownScreen
+from consentgate.runtime.push import errors as push
 from consentgate.runtime.rights.errors import (
     BadRightsDetails,
     IllegalRightsTransition,
@@ -32,6 +42,13 @@ from consentgate.runtime.rights.errors import (
     UnknownRefusalReason,
     UnknownRightsKind,
     UnknownRightsRequest,
+)
+from consentgate.runtime.sharing.errors import (
+    DeliveryFailed,
+    NothingRequested,
+    NotRedeliverable,
+    UnknownNotification,
+    UnknownTransfer,
 )
 from consentgate.text import Lang, Text
 
@@ -50,8 +67,58 @@ _STATUS: tuple[tuple[type[ConsentgateError], int], ...] = (
     (BadRightsDetails, 422),
     (UnknownRefusalReason, 422),
     (RefusalNotApplicable, 409),
+    # onboarding, profiles, feed, push, marketing, sharing
+    (UnknownScreen, 404),
+    (RequiredFieldMissing, 422),
+    (UnknownNotice, 409),  # no notice published for the screen: no consent can rest on one
+    (UnknownConsentEvent, 422),
+    (TenantMismatch, 404),
+    (FeedMisconfigured, 404),  # this service has no content catalog: there is no feed here
+    (NoNoticeForPurpose, 409),
+    (InvalidLimit, 422),
+    (push.UnknownCampaign, 404),
+    (push.CampaignConflict, 409),
+    (push.InvalidCampaign, 422),
+    (messaging.UnknownCampaign, 404),
+    (messaging.CampaignConflict, 409),
+    (messaging.UnknownChannel, 422),
+    (messaging.InvalidAddress, 422),
+    (messaging.UnknownUnsubscribeToken, 404),
+    (UnknownTransfer, 404),
+    (UnknownNotification, 404),
+    (NotRedeliverable, 409),
+    (NothingRequested, 422),
+    (DeliveryFailed, 502),  # the recipient failed every attempt; the transfer is kept as failed
     (DatabaseUnavailable, 503),
 )
+
+
+class ProblemOut(BaseModel):
+    """RFC 9457 problem details, as every error of this API is answered."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    message: dict[str, str]
+    instance: str
+
+
+_PROBLEM = {"model": ProblemOut, "content": {MEDIA_TYPE: {}}}
+# Documented on every operation, so that clients (and schemathesis) know each answer's shape.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {**_PROBLEM, "description": description}
+    for status, description in (
+        (400, "A typed error"),
+        (401, "No API key, or a bad or revoked one"),
+        (403, "The key lacks the scope"),
+        (404, "No such subject or request in the caller's tenant"),
+        (409, "The current state does not allow it"),
+        (422, "Invalid input, or input naming nothing known"),
+        (503, "The database cannot be reached"),
+    )
+}
 
 
 class HttpProblem(ConsentgateError):
@@ -96,7 +163,12 @@ def problem(request: Request, *, status: int, code: str, text: Text, **extra: An
 
 async def consentgate_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ConsentgateError)
-    return problem(request, status=status_of(error), code=error.code, text=error.text)
+    text = error.text
+    if isinstance(error, TenantMismatch):
+        # The library names both tenants; a caller must not learn another tenant's name, or that a
+        # record exists there: to them it is simply not found.
+        text = message("service.not_in_tenant")
+    return problem(request, status=status_of(error), code=error.code, text=text)
 
 
 async def validation_error(request: Request, error: Exception) -> JSONResponse:
@@ -111,3 +183,27 @@ async def validation_error(request: Request, error: Exception) -> JSONResponse:
         text=message("service.invalid_request", problems=where),
         errors=[{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in error.errors()],
     )
+
+
+async def http_error(request: Request, error: Exception) -> JSONResponse:
+    """Starlette's own errors (no such path, method not allowed) as problems too, with a true `Allow`."""
+    assert isinstance(error, StarletteHTTPException)
+    status = error.status_code
+    response = problem(
+        request,
+        status=status,
+        code=f"service.http_{status}",
+        text=message("service.http_error", status=status, reason=str(error.detail)),
+    )
+    if status == 405:
+        response.headers["Allow"] = ", ".join(sorted(_allowed_methods(request)))
+    return response
+
+
+def _allowed_methods(request: Request) -> set[str]:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, APIRoute) and route.path_regex.fullmatch(request.url.path):
+            methods |= route.methods or set()
+    return methods

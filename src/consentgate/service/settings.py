@@ -11,6 +11,7 @@ from consentgate.store.database import ENV_URL, database_url
 
 ENV_MANIFEST = "CONSENTGATE_MANIFEST"
 ENV_CATALOG = "CONSENTGATE_CATALOG"
+ENV_PUBLIC_URL = "CONSENTGATE_PUBLIC_URL"
 
 
 @dataclass(frozen=True)
@@ -18,11 +19,19 @@ class Settings:
     manifest: Path
     database_url: str
     catalog: Path | None = None
+    public_url: str = "http://127.0.0.1:8000"  # where people's links (unsubscribe) point
+
+    @property
+    def unsubscribe_url(self) -> str:
+        from consentgate.service.routers.marketing import UNSUBSCRIBE_PATH
+
+        return self.public_url.rstrip("/") + UNSUBSCRIBE_PATH
 
     @classmethod
     def from_env(cls) -> Settings:
         """`CONSENTGATE_MANIFEST` (required), `CONSENTGATE_DATABASE_URL` (default: the embedded SQLite
-        file) and `CONSENTGATE_CATALOG` (the feed's content catalog, optional)."""
+        file), `CONSENTGATE_CATALOG` (the feed's content catalog, optional) and `CONSENTGATE_PUBLIC_URL`
+        (the address people reach the service at, for the links in messages)."""
         manifest = os.environ.get(ENV_MANIFEST)
         if not manifest:
             raise UsageError.from_key("service.no_manifest", variable=ENV_MANIFEST)
@@ -31,4 +40,5 @@ class Settings:
             manifest=Path(manifest),
             database_url=database_url(os.environ.get(ENV_URL)),
             catalog=Path(catalog) if catalog else None,
+            public_url=os.environ.get(ENV_PUBLIC_URL) or cls.public_url,
         )

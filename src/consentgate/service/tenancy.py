@@ -12,7 +12,15 @@ from consentgate.store.database import Database
 
 
 class EngineRegistry:
-    def __init__(self, loaded: LoadedManifest, database: Database, *, catalog: Path | None = None) -> None:
+    def __init__(
+        self,
+        loaded: LoadedManifest,
+        database: Database,
+        *,
+        catalog: Path | None = None,
+        unsubscribe_url: str | None = None,
+    ) -> None:
+        self._unsubscribe_url = unsubscribe_url
         self._loaded = loaded
         self._database = database
         self._catalog: Catalog | None = load_catalog(catalog) if catalog is not None else None
@@ -29,7 +37,13 @@ class EngineRegistry:
             with self._lock:  # two first requests of a tenant build one engine, not two
                 engine = self._engines.get(tenant)
                 if engine is None:
-                    engine = Engine(self._loaded, self._database, tenant=tenant, catalog=self._catalog)
+                    engine = Engine(
+                        self._loaded,
+                        self._database,
+                        tenant=tenant,
+                        catalog=self._catalog,
+                        unsubscribe_url=self._unsubscribe_url,
+                    )
                     self._engines[tenant] = engine
         return engine
 

@@ -75,6 +75,7 @@ class UnsubscribeTokenRow(TenantScoped, Base):
     __table_args__ = (
         PrimaryKeyConstraint("tenant_id", "token_hash"),
         Index("ix_unsubscribe_tokens_subject", "tenant_id", "subject"),
+        Index("ix_unsubscribe_tokens_hash", "token_hash"),  # the public link names no tenant
     )
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)

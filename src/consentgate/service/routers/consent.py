@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 
 from consentgate.runtime.consent.schemas import ConsentEvent, ConsentFact, Mechanism
@@ -14,6 +15,7 @@ from consentgate.service.auth import AppBackend, ReadOnly, engine_of
 router = APIRouter(prefix="/v1", tags=["consent"])
 
 Id = Field(min_length=1, max_length=200)
+SubjectPath = Annotated[str, Path(min_length=1, max_length=200)]
 
 
 class SubjectIn(BaseModel):
@@ -91,7 +93,7 @@ def register(body: SubjectIn, request: Request, caller: AppBackend) -> None:
 
 
 @router.post("/subjects/{subject}/consents", response_model=EventOut, status_code=201)
-def record(subject: str, body: ConsentIn, request: Request, caller: AppBackend) -> EventOut:
+def record(subject: SubjectPath, body: ConsentIn, request: Request, caller: AppBackend) -> EventOut:
     """Records one decision of the person's, on the notice version they were shown."""
     ledger = engine_of(request, caller).consent
     if body.decision is Decision.WITHDRAW:
@@ -119,7 +121,7 @@ def record(subject: str, body: ConsentIn, request: Request, caller: AppBackend) 
 
 
 @router.get("/subjects/{subject}/consents", response_model=list[FactOut])
-def current(subject: str, request: Request, caller: ReadOnly) -> list[FactOut]:
+def current(subject: SubjectPath, request: Request, caller: ReadOnly) -> list[FactOut]:
     """The person's consents now, one per purpose (and recipient)."""
     facts = engine_of(request, caller).consent.facts(subject)
     return [_fact(fact) for _, fact in sorted(facts.items(), key=lambda item: (item[0][0], item[0][1] or ""))]

@@ -27,8 +27,12 @@ class DecisionOut(BaseModel):
 
 
 @router.post("/decide", response_model=DecisionOut)
-def decide(body: DecideRequest, request: Request, caller: AppBackend) -> DecisionOut:
-    """Every release of personal data asks here first; an allowance is written to the audit log."""
+async def decide(body: DecideRequest, request: Request, caller: AppBackend) -> DecisionOut:
+    """Every release of personal data asks here first; an allowance is written to the audit log.
+
+    async: a warm decision is two dict lookups in the gate's cache, far cheaper than the thread-pool
+    hop a sync endpoint pays. A miss reads the person's facts (one indexed read) on the event loop.
+    """
     decision = engine_of(request, caller).gate.decide(
         body.subject, body.purpose, tuple(sorted(body.data)), body.recipient
     )

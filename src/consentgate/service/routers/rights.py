@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from consentgate.errors import ConsentgateError
 from consentgate.runtime.rights.deadlines import is_provisional, local_date
 from consentgate.runtime.rights.schemas import RightsKind, RightsRequest
 from consentgate.service.auth import AppBackend, ReadOnly, engine_of
 from consentgate.service.routers.schemas import Bilingual
 
 router = APIRouter(prefix="/v1/rights", tags=["rights"])
+RequestPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 class RequestIn(BaseModel):
@@ -75,23 +77,23 @@ def receive(body: RequestIn, request: Request, caller: AppBackend) -> RequestOut
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut)
-def status(request_id: str, request: Request, caller: ReadOnly) -> RequestOut:
+def status(request_id: RequestPath, request: Request, caller: ReadOnly) -> RequestOut:
     return request_out(engine_of(request, caller).rights.get(request_id))
 
 
 @router.post("/requests/{request_id}/verify-identity", response_model=RequestOut)
-def verify_identity(request_id: str, request: Request, caller: AppBackend) -> RequestOut:
+def verify_identity(request_id: RequestPath, request: Request, caller: AppBackend) -> RequestOut:
     """The app checked the requester is the person (PIPL 50); only then can the request be carried out."""
     return request_out(engine_of(request, caller).rights.verify_identity(request_id))
 
 
 @router.post("/requests/{request_id}/fulfil", response_model=RequestOut)
-def fulfil(request_id: str, request: Request, caller: AppBackend) -> RequestOut:
+def fulfil(request_id: RequestPath, request: Request, caller: AppBackend) -> RequestOut:
     return request_out(engine_of(request, caller).rights.fulfil(request_id))
 
 
 @router.post("/requests/{request_id}/refuse", response_model=RequestOut)
-def refuse(request_id: str, body: RefusalIn, request: Request, caller: AppBackend) -> RequestOut:
+def refuse(request_id: RequestPath, body: RefusalIn, request: Request, caller: AppBackend) -> RequestOut:
     """Only for a reason the law allows for the request's kind; the answer cites it (PIPL 50)."""
     return request_out(engine_of(request, caller).rights.refuse(request_id, body.reason))
 
@@ -101,7 +103,7 @@ def refuse(request_id: str, body: RefusalIn, request: Request, caller: AppBacken
     response_class=Response,
     responses={200: {"content": {"application/zip": {}}, "description": "The copy: JSON, CSV, zh/en HTML"}},
 )
-def export(request_id: str, request: Request, caller: AppBackend) -> Response:
+def export(request_id: RequestPath, request: Request, caller: AppBackend) -> Response:
     content = engine_of(request, caller).rights.export(request_id)
     return Response(
         content,
@@ -114,7 +116,7 @@ def export(request_id: str, request: Request, caller: AppBackend) -> Response:
 
 
 @router.get("/requests/{request_id}/certificate")
-def certificate(request_id: str, request: Request, caller: ReadOnly) -> dict[str, Any]:
+def certificate(request_id: RequestPath, request: Request, caller: ReadOnly) -> dict[str, Any]:
     """The deletion certificate: what was erased, when, who was told — no personal data."""
     return engine_of(request, caller).rights.certificate(request_id).as_document()
 
@@ -123,9 +125,24 @@ def certificate(request_id: str, request: Request, caller: ReadOnly) -> dict[str
 def overdue(
     request: Request,
     caller: ReadOnly,
-    today: Annotated[date | None, Query(description="A Beijing date; default: today")] = None,
+    today: Annotated[
+        str | None,
+        Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="A Beijing date (YYYY-MM-DD); default: today"),
+    ] = None,
 ) -> list[RequestOut]:
     """Open requests past their deadline, most overdue first."""
     engine = engine_of(request, caller)
-    day = today or local_date(engine.clock.now())
+    day = _day(today) if today else local_date(engine.clock.now())
     return [request_out(r) for r in engine.rights.overdue(day)]
+
+
+def _day(text: str) -> date:
+    """A strict ISO date: pydantic would also take "0" (a Unix time) for a date, which is no day at all."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadDay.from_key("service.bad_day", value=text) from None
+
+
+class BadDay(ConsentgateError):
+    code = "service.bad_day"

@@ -36,7 +36,10 @@ def upgrade() -> None:
         # A presented key finds its tenant by its id alone: ids are unique across tenants.
         sa.UniqueConstraint("key_id", name="uq_api_keys_key_id"),
     )
+    # The public unsubscribe link finds its tenant by the token's hash alone (the person has no key).
+    op.create_index("ix_unsubscribe_tokens_hash", "unsubscribe_tokens", ["token_hash"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_unsubscribe_tokens_hash", table_name="unsubscribe_tokens")
     op.drop_table("api_keys")
