@@ -50,6 +50,7 @@ bench: install
 	$(BIN)/python benchmarks/auditlog.py
 	$(BIN)/python benchmarks/fanout.py
 	$(BIN)/python benchmarks/rights.py
+	$(BIN)/python benchmarks/http_load.py
 
 docs: install
 	$(BIN)/consentgate rules --format markdown > docs/rules.md

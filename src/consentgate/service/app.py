@@ -70,7 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.engines = engines
-    app.state.keys = ApiKeyService(database, clock=SystemClock())
+    app.state.keys = ApiKeyService(database, clock=SystemClock(), touch_in_background=True)
     app.state.manifest = loaded
     app.add_exception_handler(ConsentgateError, consentgate_error)
     app.add_exception_handler(RequestValidationError, validation_error)

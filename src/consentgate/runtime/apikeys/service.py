@@ -89,7 +89,11 @@ class ApiKeyService:
         clock: Clock,
         cache_ttl: timedelta = CACHE_TTL,
         touch_interval: timedelta = TOUCH_INTERVAL,
+        touch_in_background: bool = False,
     ) -> None:
+        # The HTTP service sets this: the once-a-minute write then never holds up a request (on SQLite
+        # it could wait behind another process's write lock, stalling every request on that worker).
+        self._touch_in_background = touch_in_background
         self._db = db
         self._clock = clock
         self._cache_ttl = cache_ttl
@@ -196,6 +200,12 @@ class ApiKeyService:
             if last is not None and last > since:
                 return
             self._touched[key_id] = now  # claimed: concurrent requests of this key skip the write
+        if self._touch_in_background:
+            threading.Thread(target=self._write_touch, args=(key_id, now, since), daemon=True).start()
+        else:
+            self._write_touch(key_id, now, since)
+
+    def _write_touch(self, key_id: str, now: datetime, since: datetime) -> None:
         try:
             with self._db.transaction() as session:
                 ApiKeyRepository(session).touch(key_id, now, unless_since=since)
