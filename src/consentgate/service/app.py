@@ -21,6 +21,7 @@ from consentgate.runtime.apikeys.service import ApiKeyService
 from consentgate.runtime.ports import SystemClock
 from consentgate.runtime.startup import refuse_unlawful
 from consentgate.service.problems import RESPONSES, consentgate_error, http_error, validation_error
+from consentgate.service.ratelimit import PublicLimiter
 from consentgate.service.routers import (
     auditlog,
     consent,
@@ -72,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engines = engines
     app.state.keys = ApiKeyService(database, clock=SystemClock(), touch_in_background=True)
     app.state.manifest = loaded
+    app.state.public_limiter = PublicLimiter(settings.public_rate, settings.rate_limit_storage)
     app.add_exception_handler(ConsentgateError, consentgate_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

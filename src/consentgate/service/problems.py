@@ -115,6 +115,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         (403, "The key lacks the scope"),
         (404, "No such subject or request in the caller's tenant"),
         (409, "The current state does not allow it"),
+        (429, "Too many requests from this address (public endpoints)"),
         (422, "Invalid input, or input naming nothing known"),
         (503, "The database cannot be reached"),
     )
@@ -158,6 +159,8 @@ def problem(request: Request, *, status: int, code: str, text: Text, **extra: An
     headers: dict[str, str] = {"Content-Language": lang}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
+    if status == 429:
+        headers["Retry-After"] = "60"
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 

@@ -12,6 +12,8 @@ from consentgate.store.database import ENV_URL, database_url
 ENV_MANIFEST = "CONSENTGATE_MANIFEST"
 ENV_CATALOG = "CONSENTGATE_CATALOG"
 ENV_PUBLIC_URL = "CONSENTGATE_PUBLIC_URL"
+ENV_PUBLIC_RATE = "CONSENTGATE_PUBLIC_RATE"
+ENV_RATE_STORAGE = "CONSENTGATE_RATE_LIMIT_STORAGE"
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,8 @@ class Settings:
     database_url: str
     catalog: Path | None = None
     public_url: str = "http://127.0.0.1:8000"  # where people's links (unsubscribe) point
+    public_rate: str = "60/minute"  # per client address, on the endpoints that need no key
+    rate_limit_storage: str = "memory://"  # redis://... to share the counts across workers
 
     @property
     def unsubscribe_url(self) -> str:
@@ -41,4 +45,6 @@ class Settings:
             database_url=database_url(os.environ.get(ENV_URL)),
             catalog=Path(catalog) if catalog else None,
             public_url=os.environ.get(ENV_PUBLIC_URL) or cls.public_url,
+            public_rate=os.environ.get(ENV_PUBLIC_RATE) or cls.public_rate,
+            rate_limit_storage=os.environ.get(ENV_RATE_STORAGE) or cls.rate_limit_storage,
         )

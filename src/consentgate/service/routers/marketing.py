@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
@@ -23,6 +23,7 @@ from consentgate.runtime.messaging.models import UnsubscribeTokenRow
 from consentgate.runtime.messaging.schemas import Campaign, CampaignReport
 from consentgate.service.auth import Admin, AppBackend, ReadOnly, engine_of
 from consentgate.service.problems import language
+from consentgate.service.ratelimit import public_rate_limit
 from consentgate.service.routers._params import IdPath, SubjectPath
 from consentgate.service.routers.schemas import Bilingual
 from consentgate.text import Text
@@ -129,8 +130,18 @@ def register_address(
     engine_of(request, caller).messaging.register_address(subject, channel, body.address)
 
 
-@router.get(_UNSUBSCRIBE, response_model=UnsubscribedOut, operation_id="unsubscribe_link")
-@router.post(_UNSUBSCRIBE, response_model=UnsubscribedOut, operation_id="unsubscribe")
+@router.get(
+    _UNSUBSCRIBE,
+    response_model=UnsubscribedOut,
+    operation_id="unsubscribe_link",
+    dependencies=[Depends(public_rate_limit)],
+)
+@router.post(
+    _UNSUBSCRIBE,
+    response_model=UnsubscribedOut,
+    operation_id="unsubscribe",
+    dependencies=[Depends(public_rate_limit)],
+)
 def unsubscribe(token: str, request: Request, response: Response) -> UnsubscribedOut:
     """Withdraws the consent the message rested on, at once. Public: the token is the only credential."""
     tenant = _tenant_of(request, token)
