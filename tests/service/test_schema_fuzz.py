@@ -32,6 +32,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
     token = app.state.keys.create("fuzz", "schemathesis", [Scope.ADMIN]).token
     app.state.engines.get("fuzz").consent.register_subject("u-1001")  # so some paths reach real data
     yield Fuzzed(app, token)
+    app.state.keys.close()
     app.state.engines.close()
 
 

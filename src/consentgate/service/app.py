@@ -52,6 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
     refuse_unlawful(loaded)  # the same refusal as Engine.from_manifest, before anything listens
     database = Database(settings.database_url)
     upgrade(database)
+    keys = ApiKeyService(database, clock=SystemClock(), touch_in_background=True)
     engines = EngineRegistry(
         loaded, database, catalog=settings.catalog, unsubscribe_url=settings.unsubscribe_url
     )
@@ -61,6 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            keys.close()  # pending last-use writes first: they use the database the engines release
             engines.close()  # flushes buffered audit records, stops the watchers (SIGTERM included)
 
     app = FastAPI(
@@ -71,7 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.engines = engines
-    app.state.keys = ApiKeyService(database, clock=SystemClock(), touch_in_background=True)
+    app.state.keys = keys
     app.state.manifest = loaded
     app.state.public_limiter = PublicLimiter(settings.public_rate, settings.rate_limit_storage)
     app.add_exception_handler(ConsentgateError, consentgate_error)

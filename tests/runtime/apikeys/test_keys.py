@@ -203,3 +203,15 @@ def test_a_key_that_could_not_be_used_is_not_created(
     with pytest.raises(error):
         keys.create(tenant, name, scopes)
     assert keys.list(tenant) == []
+
+
+def test_a_background_last_use_write_is_done_by_the_time_the_service_closes(
+    database: Database, clock: FakeClock
+) -> None:
+    """The HTTP service writes last use off the request path; closing waits for it (no write outlives
+    the database it goes to)."""
+    service = ApiKeyService(database, clock=clock, touch_in_background=True)
+    issued = service.create("tenant-a", "backend", [Scope.APP_BACKEND])
+    service.verify(issued.token)
+    service.close()
+    assert service.list("tenant-a")[0].last_used_at == clock.now()

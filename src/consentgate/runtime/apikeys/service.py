@@ -28,6 +28,7 @@ import re
 import secrets
 import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -94,6 +95,7 @@ class ApiKeyService:
         # The HTTP service sets this: the once-a-minute write then never holds up a request (on SQLite
         # it could wait behind another process's write lock, stalling every request on that worker).
         self._touch_in_background = touch_in_background
+        self._toucher: ThreadPoolExecutor | None = None  # one thread, made on first use
         self._db = db
         self._clock = clock
         self._cache_ttl = cache_ttl
@@ -143,6 +145,13 @@ class ApiKeyService:
             principal = self._verify_stored(digest, shape.group(1), shape.group(2), now)
         self._touch(principal.key_id, now)
         return principal
+
+    def close(self) -> None:
+        """Waits for pending last-use writes, so none outlives the database it writes to."""
+        with self._lock:
+            toucher, self._toucher = self._toucher, None
+        if toucher is not None:
+            toucher.shutdown(wait=True)
 
     def revoke(self, tenant: str, key_id: str) -> KeyInfo:
         """Revokes one of `tenant`'s keys (again: a no-op keeping the first time). Effective at once in
@@ -201,7 +210,10 @@ class ApiKeyService:
                 return
             self._touched[key_id] = now  # claimed: concurrent requests of this key skip the write
         if self._touch_in_background:
-            threading.Thread(target=self._write_touch, args=(key_id, now, since), daemon=True).start()
+            with self._lock:
+                if self._toucher is None:
+                    self._toucher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="apikey-touch")
+                self._toucher.submit(self._write_touch, key_id, now, since)
         else:
             self._write_touch(key_id, now, since)
 
