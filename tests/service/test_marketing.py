@@ -115,7 +115,7 @@ def test_the_link_in_the_sms_unsubscribes_without_a_key_and_a_second_click_chang
     _people(served)
     _send(served)
     path = UNSUBSCRIBE_PATH.format(token=_sms_token(engine))
-    first = served.client.get(path)  # no Authorization header: the person taps a link
+    first = served.client.post(path)  # no Authorization header: the person taps the page's button
     assert first.status_code == 200, first.text
     body = first.json()
     assert body["unsubscribed"] is True and (body["channel"], body["purpose"]) == ("sms", "marketing-sms")
@@ -133,6 +133,23 @@ def test_the_link_in_the_sms_unsubscribes_without_a_key_and_a_second_click_chang
         headers=served.auth(),
     )
     assert decision.json()["allowed"] is False
+
+
+def test_opening_the_link_only_asks_so_a_link_preview_unsubscribes_no_one(
+    served: Served, engine: Engine
+) -> None:
+    _people(served)
+    _send(served)
+    path = UNSUBSCRIBE_PATH.format(token=_sms_token(engine))
+    page = served.client.get(path)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<form method="post">' in page.text and "退订" in page.text and "Tap the button" in page.text
+    assert "<script" not in page.text and "http" not in page.text.split("<body>")[1]  # no CDN, no JS
+    assert _marketing_fact(served)["status"] == "given"  # opening it changed nothing
+    done = served.client.post(path, headers={"Accept": "text/html", "Accept-Language": "en"})
+    assert done.headers["content-type"].startswith("text/html") and "unsubscribed" in done.text
+    assert "<form" not in done.text
+    assert _marketing_fact(served)["status"] == "withdrawn"
 
 
 def test_a_bad_unsubscribe_token_is_a_404_problem_in_zh_and_en(served: Served) -> None:

@@ -3,7 +3,9 @@
 The link in every message leads to `/v1/marketing/unsubscribe/{token}`. It is public: the person
 taps it in an SMS and has no key. The token is the credential (256 random bits, stored hashed), and
 it names its tenant the way an API key does — nothing in the request is trusted to. A second tap
-changes nothing and answers the same; an unknown or malformed token is a 404 problem.
+changes nothing and answers the same; an unknown or malformed token is a 404 problem. Opening the link
+(GET) shows a page that asks; only its button (POST) unsubscribes, so a messaging app's link preview,
+which fetches every link it shows, unsubscribes no one.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
@@ -26,7 +30,7 @@ from consentgate.service.problems import language
 from consentgate.service.ratelimit import public_rate_limit
 from consentgate.service.routers._params import IdPath, SubjectPath
 from consentgate.service.routers.schemas import Bilingual
-from consentgate.text import Text
+from consentgate.text import Lang, Text
 
 router = APIRouter(prefix="/v1", tags=["marketing"])
 
@@ -132,20 +136,31 @@ def register_address(
 
 @router.get(
     _UNSUBSCRIBE,
-    response_model=UnsubscribedOut,
+    response_class=HTMLResponse,
     operation_id="unsubscribe_link",
     dependencies=[Depends(public_rate_limit)],
+    responses={200: {"content": {"text/html": {}}, "description": "A page asking to confirm"}},
 )
+def confirm(token: str, request: Request) -> HTMLResponse:
+    """The page the link opens: it asks, and changes nothing. A link preview in a messaging app fetches
+    the link too; only the person's tap on the button (a POST) unsubscribes."""
+    _tenant_of(request, token)  # an unknown token is a 404 problem, not a page
+    return _page(request, form=True, body=message("service.unsubscribe_confirm"))
+
+
 @router.post(
     _UNSUBSCRIBE,
     response_model=UnsubscribedOut,
     operation_id="unsubscribe",
     dependencies=[Depends(public_rate_limit)],
+    responses={200: {"content": {"text/html": {}}, "description": "The same answer as a page, for a form"}},
 )
-def unsubscribe(token: str, request: Request, response: Response) -> UnsubscribedOut:
+def unsubscribe(token: str, request: Request, response: Response) -> UnsubscribedOut | HTMLResponse:
     """Withdraws the consent the message rested on, at once. Public: the token is the only credential."""
     tenant = _tenant_of(request, token)
     done = request.app.state.engines.get(tenant).messaging.unsubscribe(token)
+    if "text/html" in request.headers.get("accept", ""):
+        return _page(request, form=False, body=message("service.unsubscribed", channel=done.channel))
     lang = language(request)
     text = message("service.unsubscribed", channel=done.channel)
     response.headers["Content-Language"] = lang
@@ -158,6 +173,28 @@ def unsubscribe(token: str, request: Request, response: Response) -> Unsubscribe
         detail=text.in_(lang),
         message=Bilingual.of(text),
     )
+
+
+_PAGES = Environment(
+    loader=PackageLoader("consentgate.service", "templates"), autoescape=True, undefined=StrictUndefined
+)
+
+
+def _page(request: Request, *, form: bool, body: Text) -> HTMLResponse:
+    """A small bilingual page (no script, no CDN): the caller's language first, the other below."""
+    lang = language(request)
+    other_lang: Lang = "en" if lang == "zh" else "zh"
+    title = message("service.unsubscribe_title")
+    html = _PAGES.get_template("unsubscribe.html.j2").render(
+        lang=lang,
+        other_lang=other_lang,
+        title=title.in_(lang),
+        body=body.in_(lang),
+        button=message("service.unsubscribe_button").in_(lang),
+        other=body.in_(other_lang),
+        form=form,
+    )
+    return HTMLResponse(html, headers={"Cache-Control": "no-store", "Content-Language": lang})
 
 
 def _tenant_of(request: Request, token: str) -> str:
