@@ -29,6 +29,7 @@ from consentgate.runtime.consent.schemas import (
     NewConsentEvent,
     SubjectFacts,
 )
+from consentgate.store.bulk import delete_counted
 
 # Core tables for the bulk paths (executemany, RETURNING); `__table__` is typed as a FromClause.
 _EVENTS = typing.cast(Table, ConsentEventRow.__table__)
@@ -271,19 +272,9 @@ class ConsentRepository:
         """Deletes the people's projection rows and their `subjects` rows (the only ref -> id link);
         returns the rows removed per person and table."""
         removed: dict[str, dict[str, int]] = {s: {_STATE.name: 0, _SUBJECTS.name: 0} for s in subjects}
-        ordered = sorted(set(subjects))
         for table in (_STATE, _SUBJECTS):
-            for start in range(0, len(ordered), _CHUNK):
-                where = (
-                    table.c.tenant_id == self.tenant,
-                    table.c.subject.in_(ordered[start : start + _CHUNK]),
-                )
-                counts = session.execute(
-                    select(table.c.subject, func.count()).where(*where).group_by(table.c.subject)
-                )
-                for subject, count in counts.tuples():
-                    removed[subject][table.name] = count
-                session.execute(delete(table).where(*where))
+            for subject, count in delete_counted(session, table, "subject", self.tenant, subjects).items():
+                removed[subject][table.name] = count
         return removed
 
     def subjects_of(self, session: Session, refs: Iterable[str]) -> dict[str, str]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
 from consentgate.i18n import message
 from consentgate.runtime.rights.models import DeletionCertificateRow
+from consentgate.runtime.rights.repository import aware
 from consentgate.text import Text
 
 
@@ -100,13 +101,9 @@ def to_certificate(row: DeletionCertificateRow) -> DeletionCertificate:
         request_id=row.request_id,
         subject_ref=row.subject_ref,
         kind=row.kind,
-        received_at=_aware(row.received_at),
-        erased_at=_aware(row.erased_at),
+        received_at=aware(row.received_at),
+        erased_at=aware(row.erased_at),
         erased=MappingProxyType(dict(row.erased)),
         recipients_notified=tuple(RecipientTold(**told) for told in row.recipients_notified),
         kept=tuple(Kept(kept["what"], Text(**kept["why"]), tuple(kept["citations"])) for kept in row.kept),
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

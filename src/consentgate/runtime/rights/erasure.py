@@ -11,14 +11,15 @@ linked to no one once the `subjects` row is gone. docs/deletion.md explains the 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from consentgate.store.bulk import chunks, delete_counted
 from consentgate.store.tables import all_tables
 
 # Table -> the column naming the person: their rows are deleted.
@@ -60,9 +61,6 @@ PERSON_COLUMNS = frozenset({"subject", "owner", "subject_ref"})
 OTHERS_BOOKS = "address_book_entries (others' uploads)"
 
 
-_CHUNK = 500  # people per IN list
-
-
 @dataclass(frozen=True)
 class Erased:
     """Rows removed per table, and the rows kept under the person's former ref."""
@@ -73,24 +71,6 @@ class Erased:
 
 def _table(name: str) -> Table:
     return all_tables().tables[name]
-
-
-def _chunks(values: Sequence[str]) -> Iterator[list[str]]:
-    for start in range(0, len(values), _CHUNK):
-        yield list(values[start : start + _CHUNK])
-
-
-def _delete_counted(
-    session: Session, table: Table, column: str, tenant: str, keys: Sequence[str]
-) -> Counter[str]:
-    """Deletes the rows whose `column` is among `keys`; returns how many went per key."""
-    counted: Counter[str] = Counter()
-    for chunk in _chunks(keys):
-        where = (table.c.tenant_id == tenant, table.c[column].in_(chunk))
-        rows = session.execute(select(table.c[column], func.count()).where(*where).group_by(table.c[column]))
-        counted.update({key: count for key, count in rows.tuples()})
-        session.execute(delete(table).where(*where))
-    return counted
 
 
 def erase_rows_in(
@@ -113,22 +93,22 @@ def erase_rows_in(
     removed: dict[str, Counter[str]] = {subject: Counter() for subject in subjects}
     addresses = _table("messaging_subject_addresses")
     contact_owner: dict[str, str] = {}
-    for chunk in _chunks(subjects):
+    for chunk in chunks(subjects):
         query = select(addresses.c.address_hash, addresses.c.subject).where(
             addresses.c.tenant_id == tenant, addresses.c.subject.in_(chunk)
         )
         contact_owner.update((address, subject) for address, subject in session.execute(query).tuples())
-    in_books = _delete_counted(
+    in_books = delete_counted(
         session, _table("address_book_entries"), "contact_hash", tenant, sorted(contact_owner)
     )
     for address, count in in_books.items():
         removed[contact_owner[address]][OTHERS_BOOKS] += count
     for name, column in ERASED.items():
-        for subject, count in _delete_counted(session, _table(name), column, tenant, subjects).items():
+        for subject, count in delete_counted(session, _table(name), column, tenant, subjects).items():
             removed[subject][name] += count
     requests = _table("rights_requests")
     earlier: list[dict[str, Any]] = []
-    for chunk in _chunks(subjects):
+    for chunk in chunks(subjects):
         query = select(requests.c.request_id, requests.c.subject).where(
             requests.c.tenant_id == tenant, requests.c.subject.in_(chunk)
         )
@@ -147,7 +127,7 @@ def erase_rows_in(
     rewritten: dict[str, Counter[str]] = {subject: Counter() for subject in subjects}
     for name, column in REWRITTEN.items():
         table = _table(name)
-        for chunk in _chunks(subjects):
+        for chunk in chunks(subjects):
             where = (table.c.tenant_id == tenant, table.c[column].in_(chunk))
             counts = session.execute(
                 select(table.c[column], func.count()).where(*where).group_by(table.c[column])
