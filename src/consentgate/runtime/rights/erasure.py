@@ -11,7 +11,7 @@ linked to no one once the `subjects` row is gone. docs/deletion.md explains the 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -73,39 +73,30 @@ def _table(name: str) -> Table:
     return all_tables().tables[name]
 
 
-def erase_rows_in(
-    session: Session,
-    *,
-    tenant: str,
-    people: Mapping[str, str],
-    closing: Mapping[str, Mapping[str, Any]],
-    answering: Collection[str],
-) -> dict[str, Erased]:
-    """Deletes and rewrites every row outside the ledger that names one of `people` (subject -> former
-    ref), in the caller's transaction; returns what went, per person.
-
-    `closing[subject]` is written over the `details` of that person's rights requests other than those
-    in `answering` (the erasure requests themselves, whose details the caller sets): details can hold
-    personal values (a correction's new value), so they go too. Statements are per table for the whole
-    batch, not per person: erasing a thousand people costs a few dozen statements, not fifty thousand.
-    """
-    subjects = sorted(people)
-    removed: dict[str, Counter[str]] = {subject: Counter() for subject in subjects}
+def _others_books(session: Session, tenant: str, subjects: Sequence[str]) -> Counter[str]:
+    """Deletes other people's address-book entries of these people's own contacts; counts per person."""
     addresses = _table("messaging_subject_addresses")
-    contact_owner: dict[str, str] = {}
+    owner: dict[str, str] = {}
     for chunk in chunks(subjects):
         query = select(addresses.c.address_hash, addresses.c.subject).where(
             addresses.c.tenant_id == tenant, addresses.c.subject.in_(chunk)
         )
-        contact_owner.update((address, subject) for address, subject in session.execute(query).tuples())
-    in_books = delete_counted(
-        session, _table("address_book_entries"), "contact_hash", tenant, sorted(contact_owner)
-    )
-    for address, count in in_books.items():
-        removed[contact_owner[address]][OTHERS_BOOKS] += count
-    for name, column in ERASED.items():
-        for subject, count in delete_counted(session, _table(name), column, tenant, subjects).items():
-            removed[subject][name] += count
+        owner.update((address, subject) for address, subject in session.execute(query).tuples())
+    counted: Counter[str] = Counter()
+    books = delete_counted(session, _table("address_book_entries"), "contact_hash", tenant, sorted(owner))
+    for address, count in books.items():
+        counted[owner[address]] += count
+    return counted
+
+
+def _close_details(
+    session: Session,
+    tenant: str,
+    subjects: Sequence[str],
+    closing: Mapping[str, Mapping[str, Any]],
+    answering: Collection[str],
+) -> None:
+    """Replaces the details of the people's requests (all but `answering`) with `closing[subject]`."""
     requests = _table("rights_requests")
     earlier: list[dict[str, Any]] = []
     for chunk in chunks(subjects):
@@ -124,6 +115,11 @@ def erase_rows_in(
             .values(details=bindparam("closing")),
             earlier,
         )
+
+
+def _rewrite_to_refs(session: Session, tenant: str, people: Mapping[str, str]) -> dict[str, Counter[str]]:
+    """In the kept tables, puts each person's former ref where their id was; counts per person."""
+    subjects = sorted(people)
     rewritten: dict[str, Counter[str]] = {subject: Counter() for subject in subjects}
     for name, column in REWRITTEN.items():
         table = _table(name)
@@ -140,6 +136,34 @@ def erase_rows_in(
             .values({column: bindparam("ref")}),
             [{"who": subject, "ref": people[subject]} for subject in subjects],
         )
+    return rewritten
+
+
+def erase_rows_in(
+    session: Session,
+    *,
+    tenant: str,
+    people: Mapping[str, str],
+    closing: Mapping[str, Mapping[str, Any]],
+    answering: Collection[str],
+) -> dict[str, Erased]:
+    """Deletes and rewrites every row outside the ledger that names one of `people` (subject -> former
+    ref), in the caller's transaction; returns what went, per person.
+
+    `closing[subject]` is written over the `details` of that person's rights requests other than those
+    in `answering` (the erasure requests themselves, whose details the caller sets): details can hold
+    personal values (a correction's new value), so they go too. Statements are per table for the whole
+    batch, not per person: erasing a thousand people costs a few dozen statements, not fifty thousand.
+    """
+    subjects = sorted(people)
+    removed: dict[str, Counter[str]] = {subject: Counter() for subject in subjects}
+    for subject, count in _others_books(session, tenant, subjects).items():
+        removed[subject][OTHERS_BOOKS] += count
+    for name, column in ERASED.items():
+        for subject, count in delete_counted(session, _table(name), column, tenant, subjects).items():
+            removed[subject][name] += count
+    _close_details(session, tenant, subjects, closing, answering)
+    rewritten = _rewrite_to_refs(session, tenant, people)
     return {
         subject: Erased(
             removed=MappingProxyType({name: removed[subject][name] for name in (OTHERS_BOOKS, *ERASED)}),
