@@ -54,7 +54,10 @@ def create_app(settings: Settings) -> FastAPI:
     upgrade(database)
     keys = ApiKeyService(database, clock=SystemClock(), touch_in_background=True)
     engines = EngineRegistry(
-        loaded, database, catalog=settings.catalog, unsubscribe_url=settings.unsubscribe_url
+        loaded,
+        database,
+        catalog=settings.catalog,
+        unsubscribe_url=settings.public_url.rstrip("/") + marketing.UNSUBSCRIBE_PATH,
     )
 
     @asynccontextmanager

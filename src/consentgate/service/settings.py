@@ -25,12 +25,6 @@ class Settings:
     public_rate: str = "60/minute"  # per client address, on the endpoints that need no key
     rate_limit_storage: str = "memory://"  # redis://... to share the counts across workers
 
-    @property
-    def unsubscribe_url(self) -> str:
-        from consentgate.service.routers.marketing import UNSUBSCRIBE_PATH
-
-        return self.public_url.rstrip("/") + UNSUBSCRIBE_PATH
-
     @classmethod
     def from_env(cls) -> Settings:
         """`CONSENTGATE_MANIFEST` (required), `CONSENTGATE_DATABASE_URL` (default: the embedded SQLite
