@@ -5,7 +5,14 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint typecheck unit bench docs clean
+# The browser tests drive Debian's own Chromium (never a Playwright download) and need CJK fonts so
+# Chinese text renders instead of tofu boxes. File targets keep this idempotent and silent once installed.
+CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
+
+.PHONY: install browser demo test lint typecheck unit bench docs clean
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -15,7 +22,22 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen
 	touch $@
 
-install: $(VENV)/.synced
+# Try the install first; refresh package lists only when that fails (fresh machine, stale lists).
+define apt_install
+	@echo "== Installing Debian package(s) $(1) =="
+	@$(APT_INSTALL) $(1) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(APT_INSTALL) $(1) >/dev/null; }
+	@test -e $@ || { echo "$(1) installed but $@ is missing" >&2; exit 1; }
+endef
+
+$(CHROMIUM):
+	$(call apt_install,chromium)
+
+$(CJK_FONT):
+	$(call apt_install,fonts-noto-cjk)
+
+browser: $(CHROMIUM) $(CJK_FONT)
+
+install: $(VENV)/.synced browser
 
 demo: install
 	@echo "== The seed case as the court found it (expect findings) =="
@@ -28,7 +50,8 @@ demo: install
 	$(BIN)/consentgate audit examples/seed-case/fixed.yaml --lang en
 	@echo
 	@echo "== The fixed app running on consentgate: three users, feed, push, SMS, sharing (SQLite) =="
-	$(BIN)/python examples/demo-app/demo.py --database var/demo.db
+	$(BIN)/python examples/demo-app/demo.py --database var/demo.db --tenant demo
+	@$(BIN)/python examples/demo-app/serve.py --database var/demo.db
 
 lint: install
 	$(BIN)/ruff check .
@@ -36,7 +59,7 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
-	$(BIN)/mypy benchmarks examples/demo-app/demo.py
+	$(BIN)/mypy benchmarks examples/demo-app/demo.py examples/demo-app/serve.py
 
 unit: install
 	$(BIN)/pytest -n 2

@@ -36,4 +36,5 @@ def test_the_demo_scenario_runs_and_tells_who_receives_what(tmp_path: Path) -> N
     assert "hash chain verified: True" in out
     assert "copy: done" in out and "delete: done" in out and "deletion certificate" in out
     assert "'profile_attributes':" in out.split("deletion certificate")[1]
+    assert "overdue = True" in out  # the operator console has a late request to show first
     assert database.exists()  # left for the service

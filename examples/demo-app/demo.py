@@ -13,9 +13,10 @@ from __future__ import annotations
 import argparse
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
@@ -27,6 +28,7 @@ from consentgate.text import Lang, Text
 HERE = Path(__file__).parent
 MANIFEST = HERE.parent / "seed-case" / "fixed.yaml"
 LESSONS = HERE / "lessons.yaml"
+BEIJING = ZoneInfo("Asia/Shanghai")
 TOKEN = re.compile(r"/unsubscribe/([A-Za-z0-9_\-]+)")
 
 
@@ -116,7 +118,10 @@ class Scenario:
             self.say(f"· {title} — {entry.reason.in_(self.lang)}", indent=4)
 
 
-def run(engine: Engine, console: Console, lang: Lang) -> None:
+OVERDUE_DAYS = 30  # han-meimei's copy request was filed this long ago and is still unanswered
+
+
+def run(engine: Engine, console: Console, lang: Lang, clock: FakeClock) -> None:
     scenario = Scenario(engine, console, lang)
     scenario.heading(
         "1. Sign-up: notice first, only the phone number is required / 注册：先告知，仅手机号必填"
@@ -124,6 +129,10 @@ def run(engine: Engine, console: Console, lang: Lang) -> None:
     for person in PEOPLE:
         console.print(f"[bold]{person.name}[/bold]")
         scenario.sign_up(person)
+
+    # A month ago han-meimei asked for a copy of her data; nobody has answered yet (the console shows it).
+    waiting = engine.rights.request("han-meimei", "copy")
+    clock.advance(days=OVERDUE_DAYS)
 
     luo = PEOPLE[2]
     engine.feed.set_mode(luo.subject, personalized=False)
@@ -212,6 +221,13 @@ def run(engine: Engine, console: Console, lang: Lang) -> None:
     scenario.heading("8. Audit log / 审计日志")
     scenario.say(f"hash chain verified: {report_.ok}, {report_.records_checked} records")
 
+    scenario.heading("9. For the operator: a request past its deadline / 待运营处理：已超期的请求")
+    today = clock.now().astimezone(BEIJING).date()
+    late = [r.request_id for r in engine.rights.overdue(today)]
+    scenario.say(
+        f"han-meimei's copy request, due by {waiting.due_on}: overdue = {waiting.request_id in late}"
+    )
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(
@@ -219,18 +235,21 @@ def main() -> None:
     )
     parser.add_argument("--database", default="var/demo.db", help="SQLite file (replaced on every run)")
     parser.add_argument("--lang", choices=["zh", "en"], default="zh")
+    parser.add_argument("--tenant", default="demo", help="The tenant the service's /demo pages use")
     args = parser.parse_args()
     database = Path(args.database)
     database.parent.mkdir(parents=True, exist_ok=True)
     for stale in database.parent.glob(database.name + "*"):
         stale.unlink()
-    # A fixed daytime in Beijing, so quiet hours never defer the demo's messages.
+    # A fixed daytime in Beijing, so quiet hours never defer the demo's messages; the story starts a
+    # month ago, so one request is overdue today.
     today = datetime.now(UTC).replace(hour=2, minute=0, second=0, microsecond=0)
+    clock = FakeClock(today - timedelta(days=OVERDUE_DAYS))
     console = Console(width=120)
     with Engine.from_manifest(
-        MANIFEST, database_url=f"sqlite:///{database}", catalog=LESSONS, clock=FakeClock(today)
+        MANIFEST, database_url=f"sqlite:///{database}", catalog=LESSONS, clock=clock, tenant=args.tenant
     ) as engine:
-        run(engine, console, args.lang)
+        run(engine, console, args.lang, clock)
     console.print(f"\nDatabase left at {database} / 数据库保留在 {database}")
 
 

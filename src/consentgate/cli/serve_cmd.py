@@ -13,7 +13,13 @@ from typing import Annotated
 import typer
 
 from consentgate.cli.app import app, reported
-from consentgate.service.settings import ENV_CATALOG, ENV_MANIFEST, Settings
+from consentgate.service.settings import (
+    ENV_CATALOG,
+    ENV_MANIFEST,
+    ENV_SESSION_SECRET,
+    Settings,
+    new_session_secret,
+)
 from consentgate.store.database import ENV_URL
 
 
@@ -39,6 +45,9 @@ def serve(
     for variable, value in ((ENV_MANIFEST, manifest), (ENV_URL, database_url), (ENV_CATALOG, catalog)):
         if value is not None:
             os.environ[variable] = str(value)
+    # Every worker must sign and check the web session with the same secret: one is made here when the
+    # environment has none (sessions then end when the service stops; set it to keep them).
+    os.environ.setdefault(ENV_SESSION_SECRET, new_session_secret())
     with reported():
         from consentgate.service.app import create_app
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib import resources
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
 
 from consentgate import __version__
 from consentgate.errors import ConsentgateError
@@ -35,9 +38,15 @@ from consentgate.service.routers import (
     push,
     rights,
     sharing,
+    weblinks,
 )
 from consentgate.service.settings import Settings
 from consentgate.service.tenancy import EngineRegistry
+from consentgate.service.web import basics, console, demo, home, privacy
+from consentgate.service.web import onboarding as onboarding_pages
+from consentgate.service.web.errors import as_page
+from consentgate.service.web.headers import SecurityHeaders
+from consentgate.service.web.links import SignInLinks
 from consentgate.store.database import Database
 from consentgate.store.migrate import upgrade
 
@@ -75,13 +84,15 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         openapi_url="/openapi.json",
     )
+    app.state.settings = settings
+    app.state.links = SignInLinks(settings.session_secret)
     app.state.engines = engines
     app.state.keys = keys
     app.state.manifest = loaded
     app.state.public_limiter = PublicLimiter(settings.public_rate, settings.rate_limit_storage)
-    app.add_exception_handler(ConsentgateError, consentgate_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(ConsentgateError, as_page(consentgate_error))
+    app.add_exception_handler(RequestValidationError, as_page(validation_error))
+    app.add_exception_handler(StarletteHTTPException, as_page(http_error))
     for module in (
         health,
         decide,
@@ -95,9 +106,28 @@ def create_app(settings: Settings) -> FastAPI:
         push,
         marketing,
         sharing,
+        weblinks,
     ):
         app.include_router(module.router, responses=RESPONSES)
+    _add_pages(app, settings)
     return app
+
+
+def _add_pages(app: FastAPI, settings: Settings) -> None:
+    """The web pages: their routers, the vendored static files, the session cookie, the headers."""
+    static = resources.files("consentgate.service").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    for module in (basics, onboarding_pages, home, privacy, console, demo):
+        app.include_router(module.router)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret,
+        session_cookie="consentgate_session",
+        max_age=8 * 3600,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.add_middleware(SecurityHeaders, https=settings.secure_cookies)
 
 
 def app_from_env() -> FastAPI:

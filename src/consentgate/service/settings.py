@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from consentgate.errors import UsageError
@@ -14,6 +15,13 @@ ENV_CATALOG = "CONSENTGATE_CATALOG"
 ENV_PUBLIC_URL = "CONSENTGATE_PUBLIC_URL"
 ENV_PUBLIC_RATE = "CONSENTGATE_PUBLIC_RATE"
 ENV_RATE_STORAGE = "CONSENTGATE_RATE_LIMIT_STORAGE"
+ENV_SESSION_SECRET = "CONSENTGATE_SESSION_SECRET"
+ENV_DEMO_TENANT = "CONSENTGATE_DEMO_TENANT"
+
+
+def new_session_secret() -> str:
+    """A fresh signing secret: sessions and sign-in links signed with it die with the process."""
+    return secrets.token_urlsafe(32)
 
 
 @dataclass(frozen=True)
@@ -24,12 +32,21 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"  # where people's links (unsubscribe) point
     public_rate: str = "60/minute"  # per client address, on the endpoints that need no key
     rate_limit_storage: str = "memory://"  # redis://... to share the counts across workers
+    # Signs the web pages' session cookie and sign-in links; every worker must share it.
+    session_secret: str = field(default_factory=new_session_secret, repr=False)
+    demo_tenant: str | None = None  # serves the English-learning demo app at /demo in this tenant
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies marked Secure whenever people reach the service over HTTPS."""
+        return self.public_url.startswith("https://")
 
     @classmethod
     def from_env(cls) -> Settings:
         """`CONSENTGATE_MANIFEST` (required), `CONSENTGATE_DATABASE_URL` (default: the embedded SQLite
         file), `CONSENTGATE_CATALOG` (the feed's content catalog, optional) and `CONSENTGATE_PUBLIC_URL`
-        (the address people reach the service at, for the links in messages)."""
+        (the address people reach the service at, for the links in messages), `CONSENTGATE_SESSION_SECRET`
+        (signs the web session; generated when unset) and `CONSENTGATE_DEMO_TENANT` (serves /demo)."""
         manifest = os.environ.get(ENV_MANIFEST)
         if not manifest:
             raise UsageError.from_key("service.no_manifest", variable=ENV_MANIFEST)
@@ -41,4 +58,6 @@ class Settings:
             public_url=os.environ.get(ENV_PUBLIC_URL) or cls.public_url,
             public_rate=os.environ.get(ENV_PUBLIC_RATE) or cls.public_rate,
             rate_limit_storage=os.environ.get(ENV_RATE_STORAGE) or cls.rate_limit_storage,
+            session_secret=os.environ.get(ENV_SESSION_SECRET) or new_session_secret(),
+            demo_tenant=os.environ.get(ENV_DEMO_TENANT) or None,
         )

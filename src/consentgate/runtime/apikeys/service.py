@@ -169,6 +169,15 @@ class ApiKeyService:
             self._touched.pop(key_id, None)
         return info
 
+    def still_live(self, tenant: str, key_id: str) -> Principal | None:
+        """The key's caller while it is not revoked: how a console session signed in with a key lasts
+        only as long as the key (checked on each page, so a revocation ends the session at once)."""
+        with self._db.reading() as session:
+            row = ApiKeyRepository(session).one(tenant, key_id)
+        if row is None or row.revoked_at is not None:
+            return None
+        return Principal(tenant=row.tenant_id, key_id=row.key_id, name=row.name, scopes=parse_scopes(row.scopes))
+
     def list(self, tenant: str) -> builtins.list[KeyInfo]:
         """`tenant`'s keys, revoked ones included, oldest first; no secret (none is kept)."""
         with self._db.reading() as session:

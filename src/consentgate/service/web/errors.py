@@ -1,0 +1,52 @@
+"""The service's errors on a page: the same problem (code, zh/en text, status) as HTML, not JSON.
+
+The API's handlers decide status and text; for a request to a page, their answer is rendered in the
+page layout instead. An operator whose session ended is sent to the console's sign-in; a person is told
+to open the privacy pages from their app again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from consentgate.i18n import message
+from consentgate.service.web.access import OperatorNotSignedIn
+from consentgate.service.web.render import lang_of, page, see_other
+
+PAGE_PREFIXES = ("/me", "/console", "/demo", "/web", "/lang")
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def is_page(request: Request) -> bool:
+    path = request.url.path
+    return path == "/" or any(path == p or path.startswith(p + "/") for p in PAGE_PREFIXES)
+
+
+def as_page(handler: Handler) -> Handler:
+    """`handler`'s problem, rendered as a page when a page was asked for."""
+
+    async def handle(request: Request, error: Exception) -> Response:
+        if is_page(request) and isinstance(error, OperatorNotSignedIn):
+            return see_other("/console/login?next=" + quote(request.url.path, safe=""))
+        response = await handler(request, error)
+        if not is_page(request):
+            return response
+        problem = json.loads(bytes(response.body))
+        lang = lang_of(request)
+        return page(
+            request,
+            "web/error.html.j2",
+            status=response.status_code,
+            title=message("web.error_title", status=response.status_code).in_(lang),
+            detail=problem["message"][lang],
+            code=problem["code"],
+            sign_in_hint=problem["code"] == "service.not_signed_in",
+            demo=request.app.state.settings.demo_tenant is not None,
+        )
+
+    return handle
