@@ -9,15 +9,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from consentgate.runtime.apikeys.schemas import Scope
 from consentgate.runtime.engine import Engine
+from consentgate.runtime.rights.deadlines import due_date
+from consentgate.runtime.rights.models import RightsRequestRow
+from consentgate.runtime.rights.schemas import RightsRequest
 from consentgate.service.app import create_app
 from consentgate.service.settings import Settings
 from tests.runtime.conftest import SEED_FIXED, database_url
@@ -65,6 +70,26 @@ class Site:
         """Submits a form the way a browser does: with the token the page (`page`, default `path`) carried."""
         body = {"csrf_token": self.token(page or path), **(data or {})}
         return self.client.post(path, data=body, follow_redirects=False)
+
+
+def backdated_request(
+    engine: Engine, subject: str, kind: str = "delete", *, days_ago: int = 0
+) -> RightsRequest:
+    """A request received `days_ago` days back: filed now, then its receipt (and so its deadline) moved."""
+    engine.consent.register_subject(subject)
+    filed = engine.rights.request(subject, kind)
+    if days_ago:
+        received = datetime.now(UTC) - timedelta(days=days_ago)
+        moved = (
+            update(RightsRequestRow)
+            .where(
+                RightsRequestRow.tenant_id == engine.tenant, RightsRequestRow.request_id == filed.request_id
+            )
+            .values(received_at=received, due_on=due_date(received))
+        )
+        with engine.database.engine.begin() as connection:
+            connection.execute(moved)
+    return engine.rights.get(filed.request_id)
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ from consentgate.runtime.push.service import PushService
 from consentgate.runtime.rights.fulfilment import Fulfilment
 from consentgate.runtime.rights.gather import HoldingsGatherer
 from consentgate.runtime.rights.service import RightsService
+from consentgate.runtime.settings.service import PrivacySettings
 from consentgate.runtime.sharing.fakes import InMemorySink
 from consentgate.runtime.sharing.ports import ThirdPartySink
 from consentgate.runtime.sharing.service import SharingService
@@ -199,6 +200,10 @@ class Engine:
                 recipients=self.sharing,
                 gather=lambda subject, request_id: gatherer.gather(subject, request_id=request_id),
             ),
+        )
+        # The privacy center's switches: consent given or withdrawn in settings, per purpose and recipient.
+        self.settings = PrivacySettings(
+            manifest=self.manifest, policy=self.policy, ledger=self.consent, notices=self.notices
         )
         self._feed = (
             FeedService(

@@ -29,7 +29,7 @@ def _assert_explained(page: FeedPage) -> None:
     assert page.items
     for entry in page.items:
         assert entry.reason.zh and entry.reason.en
-        assert entry.settings_link == "/privacy/personalization"
+        assert entry.settings_link == "/me/privacy#personalization"
 
 
 def test_a_new_user_gets_the_non_personalized_feed_labelled_as_such(feed: FeedService) -> None:
@@ -70,7 +70,7 @@ def test_turning_personalization_off_is_a_withdrawal_the_very_next_page_obeys(
     assert feed.page("luo").personalized
     event = feed.set_mode("luo", False)
     assert event is not None and event.kind is EventKind.WITHDRAWN and event.mechanism is Mechanism.SETTINGS
-    assert event.evidence.screen_id == "/privacy/personalization"
+    assert event.evidence.screen_id == "/me/privacy#personalization"
     page = feed.page("luo")
     assert not page.personalized and page.label.en == "Not personalized"
     assert all(not entry.matched for entry in page.items)

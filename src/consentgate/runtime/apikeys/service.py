@@ -176,7 +176,9 @@ class ApiKeyService:
             row = ApiKeyRepository(session).one(tenant, key_id)
         if row is None or row.revoked_at is not None:
             return None
-        return Principal(tenant=row.tenant_id, key_id=row.key_id, name=row.name, scopes=parse_scopes(row.scopes))
+        return Principal(
+            tenant=row.tenant_id, key_id=row.key_id, name=row.name, scopes=parse_scopes(row.scopes)
+        )
 
     def list(self, tenant: str) -> builtins.list[KeyInfo]:
         """`tenant`'s keys, revoked ones included, oldest first; no secret (none is kept)."""

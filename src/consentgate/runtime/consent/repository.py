@@ -15,7 +15,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Row, Select, Table, Text, and_, cast, delete, func, insert, select, text, update
+from sqlalchemy import (
+    Row,
+    Select,
+    Table,
+    Text,
+    and_,
+    cast,
+    delete,
+    distinct,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -29,6 +43,7 @@ from consentgate.runtime.consent.schemas import (
     NewConsentEvent,
     SubjectFacts,
 )
+from consentgate.runtime.consent.statistics import StatusCount
 from consentgate.store.bulk import delete_counted
 
 # Core tables for the bulk paths (executemany, RETURNING); `__table__` is typed as a FromClause.
@@ -454,6 +469,25 @@ class ConsentRepository:
             fact = _to_fact(row)
             state.setdefault(fact.subject, {})[fact.purpose, fact.recipient] = fact
         return state
+
+    def status_counts(self, session: Session) -> list[StatusCount]:
+        """People per (purpose, notice version, status), counted by the database in one GROUP BY."""
+        group = (_STATE.c.purpose, _STATE.c.notice_id, _STATE.c.notice_version, _STATE.c.status)
+        query = (
+            select(*group, func.count(distinct(_STATE.c.subject)).label("people"))
+            .where(_STATE.c.tenant_id == self.tenant)
+            .group_by(*group)
+        )
+        return [
+            StatusCount(
+                purpose=row.purpose,
+                notice_id=row.notice_id,
+                notice_version=row.notice_version,
+                status=EventKind(row.status),
+                people=row.people,
+            )
+            for row in session.execute(query)
+        ]
 
     def save_facts(
         self, session: Session, new: Sequence[ConsentFact], changed: Sequence[ConsentFact]

@@ -28,6 +28,7 @@ from consentgate.runtime.consent.schemas import (
     NewConsentEvent,
     SubjectFacts,
 )
+from consentgate.runtime.consent.statistics import ConsentStatistics, tally
 from consentgate.runtime.errors import (
     NotConsentPurpose,
     StaleNotice,
@@ -278,6 +279,13 @@ class ConsentLedger:
         """The whole tenant's projected facts (for checks against `fold(events())`)."""
         with self._db.reading() as session:
             return self._repo.projection(session)
+
+    def statistics(self) -> ConsentStatistics:
+        """People per purpose, notice version and status, and the live consents resting on versions
+        no longer acceptable (those people must consent again); one GROUP BY, whatever the tenant's size."""
+        with self._db.reading() as session:
+            counts = self._repo.status_counts(session)
+        return tally(counts, self._notices.acceptable_versions())
 
     def rebuild(self) -> int:
         """Recomputes the projection from the events in one transaction; returns the events folded."""

@@ -27,7 +27,7 @@ from consentgate.runtime.feed.rankers import NonPersonalizedRanker, Personalized
 from consentgate.runtime.feed.reasons import explain
 from consentgate.runtime.feed.schemas import FeedItem, FeedPage
 from consentgate.runtime.gate.service import Gate
-from consentgate.runtime.notice_text import covered_purposes
+from consentgate.runtime.notices.current import current_notice_for
 from consentgate.runtime.notices.schemas import NoticeVersion
 from consentgate.runtime.notices.service import ChangeRecorder, NoticeService
 from consentgate.runtime.policy import Policy, PurposePolicy
@@ -36,7 +36,7 @@ from consentgate.runtime.profiles.service import ProfileStore
 from consentgate.store.database import Database
 
 MAX_LIMIT = 100
-SETTINGS_LINK = "/privacy/personalization"
+SETTINGS_LINK = "/me/privacy#personalization"  # the privacy center the service serves
 
 
 class FeedService:
@@ -188,17 +188,11 @@ class FeedService:
         return FeedPage(personalized, label, items, link, settings)
 
     def _current_notice(self) -> NoticeVersion:
-        """The newest published version of a notice covering the purpose: what the switch consents on."""
-        candidates = [
-            current
-            for notice in self._manifest.notices
-            if self._policy.id in covered_purposes(self._manifest, notice)
-            for current in [self._notices.current(notice.id)]
-            if current is not None and self._policy.id in current.purposes
-        ]
-        if not candidates:
+        """The version the switch consents on (see `notices.current`); an error when none is published."""
+        notice = current_notice_for(self._manifest, self._notices, self._policy.id)
+        if notice is None:
             raise NoNoticeForPurpose.from_key("feed.no_notice", purpose=self._policy.id)
-        return max(candidates, key=lambda version: version.seq)
+        return notice
 
     def _evidence(self, evidence: Evidence) -> Evidence:
         # The switch itself is where consent was given or withdrawn, unless the app says otherwise.

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -122,6 +122,39 @@ class RightsRepository:
                 )
                 .order_by(RightsRequestRow.due_on, *_ORDER)
             )
+        )
+
+    def of_subject(self, subject: str, limit: int) -> list[RightsRequestRow]:
+        """The person's requests, open and closed, newest first."""
+        return list(
+            self._session.scalars(
+                select(RightsRequestRow)
+                .where(RightsRequestRow.tenant_id == self._tenant, RightsRequestRow.subject == subject)
+                .order_by(RightsRequestRow.received_at.desc(), RightsRequestRow.request_id.desc())
+                .limit(limit)
+            )
+        )
+
+    def queue(self, today: date, limit: int) -> list[RightsRequestRow]:
+        """Open requests, overdue ones first, then by deadline and receipt: the order to work them in."""
+        overdue_first = case((RightsRequestRow.due_on < today, 0), else_=1)
+        return list(
+            self._session.scalars(
+                select(RightsRequestRow)
+                .where(RightsRequestRow.tenant_id == self._tenant, RightsRequestRow.status.in_(_OPEN))
+                .order_by(overdue_first, RightsRequestRow.due_on, *_ORDER)
+                .limit(limit)
+            )
+        )
+
+    def count_open(self) -> int:
+        return int(
+            self._session.scalar(
+                select(func.count())
+                .select_from(RightsRequestRow)
+                .where(RightsRequestRow.tenant_id == self._tenant, RightsRequestRow.status.in_(_OPEN))
+            )
+            or 0
         )
 
 

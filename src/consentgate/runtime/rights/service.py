@@ -269,10 +269,28 @@ class RightsService:
                 to_request(row) for row in RightsRepository(session, tenant=self._tenant).open_for(subject)
             ]
 
+    def requests_of(self, subject: str, *, limit: int = 50) -> list[RightsRequest]:
+        """The person's own requests, open and closed, newest first: what their privacy center lists."""
+        with self._db.reading() as session:
+            rows = RightsRepository(session, tenant=self._tenant).of_subject(subject, limit)
+            return [to_request(row) for row in rows]
+
     def overdue(self, today: date) -> list[RightsRequest]:
         """Open requests whose deadline (`due_on`, a Beijing date) is before `today`, most overdue first."""
         with self._db.reading() as session:
             return [to_request(row) for row in RightsRepository(session, tenant=self._tenant).overdue(today)]
+
+    def queue(self, today: date, *, limit: int = 500) -> list[RightsRequest]:
+        """The operator's work list: open requests, overdue ones first (most overdue first), then by
+        deadline (`due_on`, a Beijing date) and receipt; at most `limit` of them (see `count_open`)."""
+        with self._db.reading() as session:
+            rows = RightsRepository(session, tenant=self._tenant).queue(today, limit)
+            return [to_request(row) for row in rows]
+
+    def count_open(self) -> int:
+        """How many requests are open: the queue's length were it not cut at its limit."""
+        with self._db.reading() as session:
+            return RightsRepository(session, tenant=self._tenant).count_open()
 
 
 def _step(row: RightsRequestRow, move: Move, now: datetime) -> tuple[str, Mapping[str, Any]]:

@@ -32,7 +32,9 @@ def as_page(handler: Handler) -> Handler:
 
     async def handle(request: Request, error: Exception) -> Response:
         if is_page(request) and isinstance(error, OperatorNotSignedIn):
-            return see_other("/console/login?next=" + quote(request.url.path, safe=""))
+            # Back to the page after signing in, but only to a page: a form's target answers POST only.
+            back = "?next=" + quote(request.url.path, safe="") if request.method == "GET" else ""
+            return see_other("/console/login" + back)
         response = await handler(request, error)
         if not is_page(request):
             return response

@@ -1,0 +1,423 @@
+"""The onboarding pages, as a browser without JavaScript uses them: read the page, post its form.
+
+Every walk goes through the real pages (GET the screen, POST its form with the token it carried,
+follow the 303), and what was recorded is checked in the runtime itself, not in the HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import pytest
+
+from consentgate.i18n import message
+from consentgate.runtime.consent.schemas import EventKind
+from consentgate.runtime.messaging.schemas import MessageStatus
+from consentgate.text import Text
+from tests.web.conftest import Site
+
+PHONE = "13800000001"
+PASSWORD = "correct horse battery staple"
+ONBOARDING = "/me/onboarding"
+CONTINUE_WITHOUT = "不提供也能继续 / Continue without it"
+VOID = {"input", "meta", "link", "br", "img", "hr", "source", "area", "base", "col", "wbr"}
+
+
+@dataclass
+class Control:
+    tag: str  # input or button
+    attrs: dict[str, str | None]
+    form: str | None  # the action of the form it is in
+    text: str = ""
+
+    def get(self, name: str) -> str | None:
+        return self.attrs.get(name)
+
+
+@dataclass
+class Screen:
+    """One parsed page: its controls in document order, text by element id, and where the notice is."""
+
+    html: str
+    controls: list[Control] = field(default_factory=list)
+    text_by_id: dict[str, str] = field(default_factory=dict)
+    attrs_by_id: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)  # "notice" and "field:<name>", as they come
+
+    @property
+    def action(self) -> str:
+        """The onboarding form's target."""
+        return next(c.form for c in self.controls if c.form and c.form.startswith(ONBOARDING + "/"))
+
+    @property
+    def csrf(self) -> str:
+        token = next(c.get("value") for c in self.controls if c.get("name") == "csrf_token")
+        assert token
+        return token
+
+    def fields(self) -> list[Control]:
+        """The screen's questions: visible inputs of the onboarding form."""
+        return [
+            c
+            for c in self.controls
+            if c.tag == "input" and c.form == self.action and c.get("type") not in {"hidden", "checkbox"}
+        ]
+
+    def boxes(self) -> list[Control]:
+        return [c for c in self.controls if c.tag == "input" and c.get("type") == "checkbox"]
+
+    def buttons(self) -> dict[str, str]:
+        """The onboarding form's actions: value -> visible text."""
+        return {
+            str(c.get("value")): c.text.strip()
+            for c in self.controls
+            if c.tag == "button" and c.form == self.action and c.get("name") == "action"
+        }
+
+
+class _Parser(HTMLParser):
+    def __init__(self, screen: Screen) -> None:
+        super().__init__(convert_charrefs=True)
+        self.screen = screen
+        self.form: str | None = None
+        self.open: list[tuple[str, str | None]] = []  # (tag, id) of elements not yet closed
+        self.button: Control | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        held = dict(attrs)
+        if tag == "form":
+            self.form = held.get("action")
+        if held.get("id") == "notice":
+            self.screen.order.append("notice")
+        if tag in {"input", "button"}:
+            control = Control(tag, held, self.form)
+            self.screen.controls.append(control)
+            if tag == "input" and held.get("type") not in {"hidden", "checkbox"}:
+                self.screen.order.append(f"field:{held.get('name')}")
+            if tag == "button":
+                self.button = control
+        if tag not in VOID:
+            self.open.append((tag, held.get("id")))
+            if held.get("id"):
+                self.screen.text_by_id[str(held["id"])] = ""
+        if held.get("id"):
+            self.screen.attrs_by_id[str(held["id"])] = held
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.form = None
+        if tag == "button":
+            self.button = None
+        while self.open:
+            opened, _ = self.open.pop()
+            if opened == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        for _, element_id in self.open:
+            if element_id:
+                self.screen.text_by_id[element_id] += data
+        if self.button is not None:
+            self.button.text += data
+
+
+def parse(html: str) -> Screen:
+    screen = Screen(html)
+    _Parser(screen).feed(html)
+    return screen
+
+
+Chooser = Callable[[Screen], tuple[str, dict[str, str]]]
+
+
+def required_answers(screen: Screen) -> dict[str, str]:
+    """What a person types into the required fields: a phone number, a password, else some text."""
+    typed = {"tel": PHONE, "password": PASSWORD}
+    return {
+        str(c.get("name")): typed.get(str(c.get("type")), "x")
+        for c in screen.fields()
+        if "required" in c.attrs
+    }
+
+
+def skip_everything(screen: Screen) -> tuple[str, dict[str, str]]:
+    buttons = screen.buttons()
+    if "agree" in buttons:
+        return "agree", {}
+    if "skip" in buttons:
+        return "skip", {}
+    return "submit", required_answers(screen)
+
+
+def walk(site: Site, choose: Chooser) -> list[Screen]:
+    """Answers screen after screen as `choose` says, until the pages send the person home."""
+    seen: list[Screen] = []
+    for _ in range(10):
+        shown = site.client.get(ONBOARDING, follow_redirects=False)
+        if shown.status_code == 303:
+            assert shown.headers["location"] == "/me/home"
+            return seen
+        assert shown.status_code == 200
+        screen = parse(shown.text)
+        seen.append(screen)
+        action, values = choose(screen)
+        posted = site.client.post(
+            screen.action,
+            data={"csrf_token": screen.csrf, "action": action, **values},
+            follow_redirects=False,
+        )
+        assert posted.status_code == 303, posted.text
+    raise AssertionError("onboarding never reached home")
+
+
+def begin(site: Site, subject: str) -> Screen:
+    opened = site.sign_in(subject, page="onboarding")
+    assert opened.status_code == 200
+    assert opened.url.path == ONBOARDING
+    return parse(opened.text)
+
+
+def feed_label(site: Site) -> tuple[str, str | None]:
+    """The home page's feed label, and whether it says the feed is personalized."""
+    home = site.client.get("/me/home", follow_redirects=False)
+    assert home.status_code == 200
+    screen = parse(home.text)
+    return screen.text_by_id["feed-label"].strip(), screen.attrs_by_id["feed-label"].get("data-personalized")
+
+
+def zh(key: str) -> str:
+    return message(key).zh
+
+
+# ---------------------------------------------------------------------- the flow
+
+
+def test_skipping_every_optional_question_reaches_a_non_personalized_home(site: Site) -> None:
+    begin(site, "skipper")
+    seen = walk(site, skip_everything)
+
+    assert [s.action.rsplit("/", 1)[1] for s in seen] == [
+        "welcome",
+        "login",
+        "questionnaire",
+        "marketing-opt-in",
+    ]
+    label, personalized = feed_label(site)
+    assert label == zh("feed.label.not_personalized")
+    assert personalized == "false"
+    facts = site.engine.consent.facts("skipper")
+    assert facts, "skipping must record the refusals"
+    assert all(fact.status is EventKind.REFUSED for fact in facts.values())
+    assert not site.engine.feed.is_personalized("skipper")
+
+
+def test_answering_and_ticking_personalization_gives_a_personalized_feed(site: Site) -> None:
+    begin(site, "answerer")
+
+    def answer(screen: Screen) -> tuple[str, dict[str, str]]:
+        names = {str(c.get("name")) for c in screen.fields()}
+        if "occupation" in names:
+            box = next(
+                str(c.get("name")) for c in screen.boxes() if "personalized-push" in str(c.get("name"))
+            )
+            return "submit", {"occupation": "老师", "english-level": "B1", box: "yes"}
+        return skip_everything(screen)
+
+    walk(site, answer)
+
+    label, personalized = feed_label(site)
+    assert label == zh("feed.label.personalized")
+    assert personalized == "true"
+    held = {a.data_id: a.value for a in site.engine.profiles.attributes("answerer")}
+    assert held["occupation"] == "老师"
+    assert "learning-goal" not in held  # left empty: not provided
+
+
+def test_no_consent_box_is_ever_ticked_for_the_person(site: Site) -> None:
+    begin(site, "unticked")
+    boxes = [box for screen in walk(site, skip_everything) for box in screen.boxes()]
+
+    assert len(boxes) == 3  # personalization, marketing, sharing: one box per purpose
+    assert all("checked" not in box.attrs for box in boxes)
+
+
+def test_the_notice_comes_before_the_first_field(site: Site) -> None:
+    begin(site, "reader")
+    seen = walk(site, skip_everything)
+    published = site.engine.notices.current("privacy-policy")
+    assert published is not None
+
+    assert seen[0].order == ["notice"]  # the welcome screen: the notice and nothing to fill in
+    with_fields = [s for s in seen if any(o.startswith("field:") for o in s.order)]
+    assert with_fields
+    for screen in with_fields:
+        assert screen.order[0] == "notice"
+        assert screen.text_by_id["notice"].strip() == published.text.zh.strip()
+        assert published.version in screen.text_by_id["notice-heading"]
+
+
+def test_only_the_necessary_fields_are_required(site: Site) -> None:
+    begin(site, "minimal")
+    fields = [f for screen in walk(site, skip_everything) for f in screen.fields()]
+
+    required = {str(f.get("name")): f.get("type") for f in fields if "required" in f.attrs}
+    assert required == {"phone": "tel", "account-password": "password"}
+    optional = {str(f.get("name")) for f in fields if "required" not in f.attrs}
+    assert optional == {"occupation", "learning-goal", "english-level", "school-stage"}
+
+
+def test_optional_fields_say_their_purpose_and_that_one_can_continue_without(site: Site) -> None:
+    begin(site, "curious")
+    questionnaire = next(s for s in walk(site, skip_everything) if s.action.endswith("/questionnaire"))
+    purpose = zh("web.onboarding_kind_personalization")
+
+    for control in questionnaire.fields():
+        described = str(control.get("aria-describedby")).split()
+        texts = [questionnaire.text_by_id[i] for i in described]
+        assert any(purpose in t and "personalized-push" in t for t in texts), control.attrs
+        assert CONTINUE_WITHOUT in texts
+    assert set(questionnaire.buttons()) >= {"submit", "skip", "refuse"}
+
+
+def test_required_fields_do_not_offer_to_continue_without(site: Site) -> None:
+    begin(site, "necessary")
+    login = next(s for s in walk(site, skip_everything) if s.action.endswith("/login"))
+
+    for control in login.fields():
+        described = str(control.get("aria-describedby")).split()
+        assert CONTINUE_WITHOUT not in [login.text_by_id[i] for i in described]
+    assert "skip" not in login.buttons()
+
+
+def test_sharing_is_asked_separately_naming_each_recipient(site: Site) -> None:
+    begin(site, "sharer")
+    last = walk(site, skip_everything)[-1]
+
+    sharing = last.text_by_id["sharing-boxes"]
+    assert "关联软件甲" in sharing and "关联软件乙" in sharing
+    assert "marketing-sms" not in sharing
+    assert "marketing-sms" in last.text_by_id["consent-boxes"]
+
+
+# ---------------------------------------------------------------------- mistakes and refusals
+
+
+def _to_login(site: Site, subject: str) -> Screen:
+    welcome = begin(site, subject)
+    site.client.post(welcome.action, data={"csrf_token": welcome.csrf, "action": "agree"})
+    login = parse(site.client.get(ONBOARDING).text)
+    assert login.action.endswith("/login")
+    return login
+
+
+def test_login_without_the_phone_is_sent_back_and_nothing_is_recorded(site: Site) -> None:
+    login = _to_login(site, "forgetful")
+    sent = site.client.post(
+        login.action,
+        data={"csrf_token": login.csrf, "action": "submit", "phone": "", "account-password": PASSWORD},
+        follow_redirects=False,
+    )
+
+    assert sent.status_code == 422
+    again = parse(sent.text)
+    assert "移动电话号码" in again.text_by_id["form-error"]
+    assert PASSWORD not in sent.text  # a password is never echoed
+    assert site.engine.onboarding.next_screen("forgetful").screen_id == "login"
+    assert site.engine.profiles.attributes("forgetful") == []
+
+
+def test_a_phone_number_that_is_not_one_is_sent_back_with_what_was_typed(site: Site) -> None:
+    login = _to_login(site, "typo")
+    sent = site.client.post(
+        login.action,
+        data={"csrf_token": login.csrf, "action": "submit", "phone": "call me", "account-password": PASSWORD},
+        follow_redirects=False,
+    )
+
+    assert sent.status_code == 422
+    phone = next(c for c in parse(sent.text).fields() if c.get("name") == "phone")
+    assert phone.get("value") == "call me"
+    assert phone.get("aria-invalid") == "true"
+    assert site.engine.profiles.attributes("typo") == []
+
+
+def test_the_password_is_kept_only_as_a_hash_and_the_phone_becomes_the_sms_address(site: Site) -> None:
+    begin(site, "subscriber")
+
+    def opt_in(screen: Screen) -> tuple[str, dict[str, str]]:
+        marketing = [str(c.get("name")) for c in screen.boxes() if "marketing-sms" in str(c.get("name"))]
+        if marketing:
+            return "submit", {marketing[0]: "yes"}
+        return skip_everything(screen)
+
+    walk(site, opt_in)
+
+    held = {a.data_id: a.value for a in site.engine.profiles.attributes("subscriber")}
+    assert held["phone"] == PHONE
+    assert held["account-password"] != PASSWORD
+    assert str(held["account-password"]).startswith("scrypt$")
+    sent = site.engine.messaging.send_to_address(
+        "+86 138 0000 0001", channel="sms", text=Text(zh="本周课程", en="This week's lessons")
+    )
+    assert sent.subject == "subscriber"  # the number typed at sign-up finds its person
+    assert sent.status in {MessageStatus.SENT, MessageStatus.DEFERRED}  # consented (quiet hours may defer)
+
+
+def test_exit_leaves_without_recording_anything(site: Site) -> None:
+    welcome = begin(site, "leaver")
+    left = site.client.post(
+        welcome.action, data={"csrf_token": welcome.csrf, "action": "exit"}, follow_redirects=False
+    )
+
+    assert left.status_code == 303
+    assert left.headers["location"] == "/demo"
+    assert site.engine.onboarding.next_screen("leaver").screen_id == "welcome"
+    assert site.client.get(ONBOARDING, follow_redirects=False).status_code == 401
+
+
+def test_a_form_for_another_screen_records_nothing(site: Site) -> None:
+    welcome = begin(site, "hasty")
+    posted = site.client.post(
+        ONBOARDING + "/questionnaire",
+        data={"csrf_token": welcome.csrf, "action": "submit", "occupation": "老师"},
+        follow_redirects=False,
+    )
+
+    assert posted.status_code == 303
+    assert posted.headers["location"] == ONBOARDING
+    assert site.engine.onboarding.next_screen("hasty").screen_id == "welcome"
+    assert site.engine.profiles.attributes("hasty") == []
+    assert not site.engine.consent.facts("hasty")  # not even a refusal
+
+
+@pytest.mark.parametrize("token", [None, "forged"])
+def test_a_post_without_the_form_token_is_refused_and_changes_nothing(site: Site, token: str | None) -> None:
+    begin(site, "victim")
+    data = {"action": "agree"} | ({"csrf_token": token} if token else {})
+    posted = site.client.post(ONBOARDING + "/welcome", data=data, follow_redirects=False)
+
+    assert posted.status_code == 403
+    assert site.engine.onboarding.next_screen("victim").screen_id == "welcome"
+
+
+# ---------------------------------------------------------------------- language
+
+
+def test_the_screen_reads_in_english_when_asked(site: Site) -> None:
+    begin(site, "english")
+    site.client.get("/lang/en", params={"next": ONBOARDING})
+    screen = parse(site.client.get(ONBOARDING).text)
+
+    assert screen.buttons()["agree"] == message("web.onboarding_agree").en
+    assert "Personal information processing rules" in screen.text_by_id["notice"]
+
+
+def test_the_screen_follows_the_browser_language(site: Site) -> None:
+    begin(site, "browser")
+    english = parse(site.client.get(ONBOARDING, headers={"Accept-Language": "en-US,en;q=0.9"}).text)
+    chinese = parse(site.client.get(ONBOARDING, headers={"Accept-Language": "zh-CN,zh;q=0.9"}).text)
+
+    assert english.buttons()["agree"] == "Agree and continue"
+    assert chinese.buttons()["agree"] == "同意并继续"
