@@ -81,6 +81,14 @@ def save_screenshot(page: Page, test_name: str, step: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def fresh_screenshots(request: pytest.FixtureRequest) -> None:
+    """A test's screenshots are from its latest run only: an old failure shot never lingers beside a pass."""
+    prefix = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    for old in SCREENSHOTS.glob(f"{prefix}-*.png"):
+        old.unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """One Chromium per test process; missing infrastructure skips locally but fails in CI."""

@@ -25,6 +25,7 @@ from consentgate.service.web.csrf import CheckedForm
 from consentgate.service.web.links import LINK_TTL
 from consentgate.service.web.session import csrf_token
 from tests.runtime.conftest import SEED_FIXED
+from tests.web.conftest import CSRF as CSRF_FIELD
 from tests.web.conftest import Site
 
 SERVICE = resources.files("consentgate.service")
@@ -162,3 +163,22 @@ def test_pages_load_nothing_from_elsewhere_and_htmx_is_the_vendored_file() -> No
     static = SERVICE.joinpath("static")
     expected = static.joinpath("htmx.min.js.sha256").read_text("utf-8").split()[0]
     assert hashlib.sha256(static.joinpath("htmx.min.js").read_bytes()).hexdigest() == expected
+
+
+def test_the_pages_anyone_can_reach_are_rate_limited_per_address(tmp_path: Path) -> None:
+    settings = Settings(
+        manifest=SEED_FIXED,
+        database_url=f"sqlite:///{tmp_path}/limit.db",
+        demo_tenant="demo",
+        public_rate="3/minute",
+    )
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
+        answers = [client.get("/web/enter?token=guess").status_code for _ in range(3)]
+        assert answers == [401, 401, 401]
+        limited = client.get("/web/enter?token=guess")
+        assert limited.status_code == 429 and limited.headers["retry-after"] == "60"
+        assert limited.headers["content-type"].startswith("text/html")  # a page, in the page layout
+        token = CSRF_FIELD.search(client.get("/demo").text)
+        assert token is not None
+        signed_up = client.post("/demo/start", data={"csrf_token": token.group(1)}, follow_redirects=False)
+        assert signed_up.status_code == 429  # the same budget: account creation cannot be flooded either

@@ -19,6 +19,7 @@ from consentgate.service.web.access import OperatorNotSignedIn
 from consentgate.service.web.render import lang_of, page, see_other
 
 PAGE_PREFIXES = ("/me", "/console", "/demo", "/web", "/lang")
+KEPT_HEADERS = ("retry-after", "allow")
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
@@ -40,7 +41,7 @@ def as_page(handler: Handler) -> Handler:
             return response
         problem = json.loads(bytes(response.body))
         lang = lang_of(request)
-        return page(
+        rendered = page(
             request,
             "web/error.html.j2",
             status=response.status_code,
@@ -50,5 +51,9 @@ def as_page(handler: Handler) -> Handler:
             sign_in_hint=problem["code"] == "service.not_signed_in",
             demo=request.app.state.settings.demo_tenant is not None,
         )
+        for kept in KEPT_HEADERS:  # when to try again, what the path allows: as true for a page
+            if kept in response.headers:
+                rendered.headers[kept] = response.headers[kept]
+        return rendered
 
     return handle
