@@ -45,15 +45,19 @@ def main() -> None:
     print(
         f"""
 == consentgate is serving the demo app at {base} (Ctrl-C stops it) ==
-1. {base}/demo            Sign up as a new user of the English-learning app: the notice comes first,
-                          only the phone number and password are required; skip every other question
-                          ("不提供也能继续 / Continue without it") and you still reach the home page.
-2. {base}/me/privacy      The privacy center: what is held and why, per-purpose switches, personalized
-                          feed on/off, download, correct, delete your data, cancel the account.
-3. {base}/console         The operator console. Sign in with this admin key (shown only now):
-                          {token}
-                          han-meimei's copy request from a month ago is overdue and listed first.
-4. {base}/docs            The HTTP API (OpenAPI at /openapi.json).
+1. {base}/demo
+   Sign up as a new user of the English-learning app: the notice comes first, only the phone number and
+   password are required; skip every other question ("不提供也能继续 / Continue without it") and you
+   still reach the home page.
+2. {base}/me/privacy   (once signed up)
+   The privacy center: what is held and why, a switch per purpose, personalized feed on/off, download,
+   correct or delete your data, cancel the account.
+3. {base}/console
+   The operator console. Sign in with this admin key (shown only now):
+   {token}
+   han-meimei's copy request from a month ago is overdue and listed first.
+4. {base}/docs
+   The HTTP API (OpenAPI at /openapi.json).
 """,
         flush=True,
     )

@@ -8,6 +8,7 @@ only a reason the law allows for that kind of request (PIPL 50: the refusal stat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
@@ -60,35 +61,33 @@ def requests_page(request: Request, ctx: SignedInOperator) -> HTMLResponse:
 def verify_identity(
     request_id: RequestId, request: Request, ctx: SignedInOperator, form: CheckedForm
 ) -> Response:
-    ctx.require(Scope.ADMIN)
-    try:
-        ctx.engine.rights.verify_identity(request_id)
-    except _EXPECTED as error:
-        return _queue_page(request, ctx, error=error)
-    session.flash(request, "web.console_request_verified")
-    return see_other(PAGE)
+    return _act(
+        request, ctx, lambda: ctx.engine.rights.verify_identity(request_id), "web.console_request_verified"
+    )
 
 
 @router.post(PAGE + "/{request_id}/fulfil", response_model=None)
 def fulfil(request_id: RequestId, request: Request, ctx: SignedInOperator, form: CheckedForm) -> Response:
-    ctx.require(Scope.ADMIN)
-    try:
-        ctx.engine.rights.fulfil(request_id)
-    except _EXPECTED as error:
-        return _queue_page(request, ctx, error=error)
-    session.flash(request, "web.console_request_fulfilled")
-    return see_other(PAGE)
+    return _act(request, ctx, lambda: ctx.engine.rights.fulfil(request_id), "web.console_request_fulfilled")
 
 
 @router.post(PAGE + "/{request_id}/refuse", response_model=None)
 def refuse(request_id: RequestId, request: Request, ctx: SignedInOperator, form: CheckedForm) -> Response:
-    ctx.require(Scope.ADMIN)
     reason = form.get("reason")
+    why = reason if isinstance(reason, str) else ""
+    return _act(
+        request, ctx, lambda: ctx.engine.rights.refuse(request_id, why), "web.console_request_refused"
+    )
+
+
+def _act(request: Request, ctx: OperatorContext, step: Callable[[], object], done: str) -> Response:
+    """One admin step on a request: done → back to the queue with a note; refused → the queue and why."""
+    ctx.require(Scope.ADMIN)
     try:
-        ctx.engine.rights.refuse(request_id, reason if isinstance(reason, str) else "")
+        step()
     except _EXPECTED as error:
         return _queue_page(request, ctx, error=error)
-    session.flash(request, "web.console_request_refused")
+    session.flash(request, done)
     return see_other(PAGE)
 
 

@@ -20,7 +20,7 @@ from consentgate.runtime.rights.errors import UnknownRightsRequest
 from consentgate.runtime.rights.schemas import RequestStatus, RightsKind, RightsRequest
 from consentgate.service.problems import HttpProblem, status_of
 from consentgate.service.web import session
-from consentgate.service.web.access import SignedInPerson
+from consentgate.service.web.access import PersonContext, SignedInPerson
 from consentgate.service.web.csrf import CheckedForm
 from consentgate.service.web.privacy_view import center, correctable
 from consentgate.service.web.render import see_other
@@ -57,12 +57,7 @@ def carry_out(
 
 @router.post(HERE + "/requests/copy")
 def ask_copy(request: Request, who: SignedInPerson, _form: CheckedForm) -> Response:
-    try:
-        carry_out(who.engine, who.subject, RightsKind.COPY)
-    except ConsentgateError as refused:
-        return center(request, who, error=refused.text, status=status_of(refused))
-    session.flash(request, "web.privacy_flash_copy")
-    return see_other(LISTED)
+    return _ask(request, who, RightsKind.COPY, "web.privacy_flash_copy")
 
 
 @router.post(HERE + "/requests/correct")
@@ -84,11 +79,16 @@ def ask_correction(request: Request, who: SignedInPerson, form: CheckedForm) -> 
 
 @router.post(HERE + "/requests/restrict")
 def ask_restriction(request: Request, who: SignedInPerson, _form: CheckedForm) -> Response:
+    return _ask(request, who, RightsKind.RESTRICT, "web.privacy_flash_restricted")
+
+
+def _ask(request: Request, who: PersonContext, kind: RightsKind, done: str) -> Response:
+    """A request with nothing to fill in, carried out at once; a refusal is shown on the center."""
     try:
-        carry_out(who.engine, who.subject, RightsKind.RESTRICT)
+        carry_out(who.engine, who.subject, kind)
     except ConsentgateError as refused:
         return center(request, who, error=refused.text, status=status_of(refused))
-    session.flash(request, "web.privacy_flash_restricted")
+    session.flash(request, done)
     return see_other(LISTED)
 
 
