@@ -39,9 +39,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection: Any) -> None:
-    # Take the write lock at BEGIN, so two writers queue instead of failing half-way.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+# Set on the engine `Database.reading()` sessions use: their BEGIN must not take the write lock.
+_READ_ONLY = "consentgate_read_only"
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # A write takes the write lock at BEGIN, so two writers queue instead of failing half-way. A read
+    # does not: in WAL mode it reads a snapshot beside the writer, so it never waits for another
+    # process's commit (with IMMEDIATE it did, on the event loop too: multi-second stalls under load).
+    if connection.get_execution_options().get(_READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -49,7 +58,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False, "isolation_level": None})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -61,6 +70,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            self.engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+        )
 
     @property
     def dialect(self) -> str:
@@ -74,7 +86,8 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._sessions() as session:
+        """A session for reads only: on SQLite it never waits for a writer (nothing it writes commits)."""
+        with self._readers() as session:
             yield session
 
     def scrub(self) -> None:

@@ -83,8 +83,8 @@ class FakeLedger:
         self.fact_reads += 1
         return dict(self.facts_by_subject[subject])
 
-    def restricted(self, subject: str) -> bool:
-        return subject in self.restricted_subjects
+    def standing(self, subject: str) -> tuple[SubjectFacts, bool]:
+        return self.facts(subject), subject in self.restricted_subjects
 
     def restrict(self, subject: str, *, on: bool = True) -> None:
         (self.restricted_subjects.add if on else self.restricted_subjects.discard)(subject)

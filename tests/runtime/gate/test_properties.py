@@ -151,8 +151,8 @@ class _Ledger:
     def facts(self, subject: str) -> SubjectFacts:
         return dict(self.model.facts_now)
 
-    def restricted(self, subject: str) -> bool:
-        return False
+    def standing(self, subject: str) -> tuple[SubjectFacts, bool]:
+        return self.facts(subject), False
 
     def subscribe(self, listener: Callable[[str], None]) -> None:
         self.model.fact_listeners.append(listener)

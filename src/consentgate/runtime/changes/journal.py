@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import Session
 
 from consentgate.runtime.changes.models import FactChangeRow
@@ -14,6 +14,11 @@ from consentgate.runtime.ports import Clock
 
 # A change to something every cached decision may rest on (a notice publication).
 EVERYTHING: None = None
+_PENDING = "consentgate.changes.pending"  # session.info key: refs to journal at this transaction's commit
+
+
+def _forget_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 class ChangeJournal:
@@ -26,11 +31,25 @@ class ChangeJournal:
         self._clock = clock
 
     def record_in(self, session: Session, refs: Iterable[str | None]) -> None:
-        """Notes, inside the writer's transaction, that the facts of these refs (None: the notices) changed."""
+        """Notes, inside the writer's transaction, that the facts of these refs (None: the notices) changed.
+
+        The rows are written at the transaction's commit, not now: a row's `seq` is taken when it is
+        inserted, but readers see rows in commit order, and a watcher that has read past seq 7 never
+        looks at a seq 6 committed later. Written last — after the audit chain's head lock, which every
+        journalled change takes and holds to its commit — seqs become visible in the order they were
+        taken, so no watcher can pass one by (on PostgreSQL; SQLite has one writer at a time anyway)."""
+        pending: dict[str | None, None] | None = session.info.get(_PENDING)
+        if pending is None:
+            pending = session.info[_PENDING] = {}
+            event.listen(session, "before_commit", self._write_pending, once=True)
+            event.listen(session, "after_rollback", _forget_pending, once=True)
+        pending.update(dict.fromkeys(refs))
+
+    def _write_pending(self, session: Session) -> None:
+        pending: dict[str | None, None] = session.info.pop(_PENDING, {})
         at = self._clock.now()
         rows = [
-            {"tenant_id": self.tenant, "subject_ref": ref, "origin": self.origin, "at": at}
-            for ref in dict.fromkeys(refs)
+            {"tenant_id": self.tenant, "subject_ref": ref, "origin": self.origin, "at": at} for ref in pending
         ]
         if rows:
             session.execute(insert(FactChangeRow), rows)

@@ -311,6 +311,15 @@ class ConsentRepository:
         )
         return _utc(since) if since is not None else None
 
+    def registration(self, session: Session, subject: str) -> tuple[bool, bool]:
+        """(registered, restricted) of one person, in one indexed read."""
+        row = session.execute(
+            select(_SUBJECTS.c.restricted_since).where(
+                _SUBJECTS.c.tenant_id == self.tenant, _SUBJECTS.c.subject == subject
+            )
+        ).first()
+        return (row is not None, row is not None and row[0] is not None)
+
     def set_restricted_since(self, session: Session, subject: str, since: datetime | None) -> bool:
         """Sets the restriction (None lifts it); False when it already was so (a repeat changes nothing)."""
         now_set = (

@@ -270,6 +270,15 @@ class ConsentLedger:
                 raise UnknownSubject.from_key("runtime.unknown_subject", subject=subject)
             return self._repo.facts(session, [subject])[subject]
 
+    def standing(self, subject: str) -> tuple[SubjectFacts, bool]:
+        """The person's facts and whether processing is restricted, in one read transaction: what the
+        gate needs on a cache miss (it may run on the service's event loop, so it is kept short)."""
+        with self._db.reading() as session:
+            registered, restricted = self._repo.registration(session, subject)
+            if not registered:
+                raise UnknownSubject.from_key("runtime.unknown_subject", subject=subject)
+            return self._repo.facts(session, [subject])[subject], restricted
+
     def events(self, subject: str | None = None) -> list[ConsentEvent]:
         """Events in ledger order, of one subject or of the whole tenant."""
         with self._db.reading() as session:

@@ -28,8 +28,7 @@ class FactSource(Protocol):
     """What the gate asks of the consent ledger."""
 
     def known_subject(self, subject: str) -> bool: ...
-    def facts(self, subject: str) -> SubjectFacts: ...
-    def restricted(self, subject: str) -> bool: ...
+    def standing(self, subject: str) -> tuple[SubjectFacts, bool]: ...
     def subscribe(self, listener: Callable[[str], None]) -> None: ...
 
 
@@ -142,7 +141,7 @@ class Gate:
             if entry is not None:
                 facts, restricted = entry.facts, entry.restricted
             else:
-                facts, restricted = self._ledger.facts(subject), self._ledger.restricted(subject)
+                facts, restricted = self._ledger.standing(subject)
             # A restriction (PIPL 44) stops every purpose, even those that need no consent.
             decision = (
                 _RESTRICTED

@@ -35,7 +35,8 @@ async def decide(body: DecideRequest, request: Request, caller: AppBackend) -> R
     """Every release of personal data asks here first; an allowance is written to the audit log.
 
     async: a warm decision is two dict lookups in the gate's cache, far cheaper than the thread-pool
-    hop a sync endpoint pays. A miss reads the person's facts (one indexed read) on the event loop.
+    hop a sync endpoint pays. A miss reads the person's facts and restriction (one short read
+    transaction) on the event loop; on SQLite reads never wait for a writer (see `store.database`).
     """
     decision = engine_of(request, caller).gate.decide(
         body.subject, body.purpose, tuple(sorted(body.data)), body.recipient
