@@ -146,8 +146,8 @@ class MemoryLedger:
     def facts(self, subject: str) -> SubjectFacts:
         return self._facts[subject]
 
-    def restricted(self, subject: str) -> bool:
-        return False
+    def standing(self, subject: str) -> tuple[SubjectFacts, bool]:
+        return self._facts[subject], False
 
     def subscribe(self, listener: Callable[[str], None]) -> None:
         pass
