@@ -7,6 +7,7 @@ from pathlib import Path
 
 from consentgate.manifest.loader import LoadedManifest
 from consentgate.runtime.engine import Engine
+from consentgate.runtime.errors import DatabaseUnavailable
 from consentgate.runtime.feed.catalog import Catalog, load_catalog
 from consentgate.store.database import Database
 
@@ -26,6 +27,7 @@ class EngineRegistry:
         self._catalog: Catalog | None = load_catalog(catalog) if catalog is not None else None
         self._engines: dict[str, Engine] = {}
         self._lock = threading.Lock()
+        self._closed = False
 
     @property
     def database(self) -> Database:
@@ -37,6 +39,8 @@ class EngineRegistry:
             with self._lock:  # two first requests of a tenant build one engine, not two
                 engine = self._engines.get(tenant)
                 if engine is None:
+                    if self._closed:  # a straggler during shutdown must not start an engine nobody closes
+                        raise DatabaseUnavailable.from_key("service.shutting_down")
                     engine = Engine(
                         self._loaded,
                         self._database,
@@ -49,6 +53,7 @@ class EngineRegistry:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             engines, self._engines = list(self._engines.values()), {}
         for engine in engines:
             engine.close()  # stops its threads, flushes its audit records
