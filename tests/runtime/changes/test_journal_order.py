@@ -7,24 +7,11 @@ watcher would already be past it and never see it — a withdrawal one worker ne
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from consentgate.runtime.changes.journal import ChangeJournal
 from consentgate.runtime.ports import FakeClock
 from consentgate.store.database import Database
-from consentgate.store.migrate import upgrade
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    db = Database(database_url)
-    upgrade(db)
-    try:
-        yield db
-    finally:
-        db.dispose()
 
 
 def test_a_change_committed_late_is_still_read_after_a_later_one_was(database: Database) -> None:
