@@ -16,6 +16,9 @@ from tests.runtime.conftest import SEED_FIXED, database_url
 __all__ = ["database_url"]  # the SQLite and PostgreSQL parametrization, shared with the runtime tests
 
 
+NOTICE_ID, NOTICE_VERSION = "privacy-policy", "2024-01"  # the seed app's notice as published
+
+
 @dataclass
 class Served:
     client: TestClient
@@ -23,6 +26,19 @@ class Served:
 
     def auth(self, tenant: str = "tenant-a", scope: Scope = Scope.APP_BACKEND) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[tenant, scope]}"}
+
+    def consent(self, subject: str, purpose: str, decision: str = "give", **extra: str) -> None:
+        """Records a decision of `subject`'s on the seed app's notice, through the API."""
+        body = {
+            "purpose": purpose,
+            "decision": decision,
+            "notice_id": NOTICE_ID,
+            "notice_version": NOTICE_VERSION,
+        }
+        response = self.client.post(
+            f"/v1/subjects/{subject}/consents", json=body | extra, headers=self.auth()
+        )
+        assert response.status_code == 201, response.text
 
 
 @pytest.fixture

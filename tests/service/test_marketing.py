@@ -54,17 +54,7 @@ def _people(served: Served) -> None:
             headers=served.auth(),
         )
         assert stored.status_code == 200, stored.text
-    given = served.client.post(
-        f"/v1/subjects/{PERSON}/consents",
-        json={
-            "purpose": "marketing-sms",
-            "decision": "give",
-            "notice_id": "privacy-policy",
-            "notice_version": "2024-01",
-        },
-        headers=served.auth(),
-    )
-    assert given.status_code == 201, given.text
+    served.consent(PERSON, "marketing-sms")
 
 
 def _send(served: Served) -> dict[str, Any]:

@@ -31,17 +31,7 @@ def _read(served: Served, purpose: str) -> Any:
 
 
 def _consent(served: Served, decision: str) -> None:
-    response = served.client.post(
-        f"/v1/subjects/{PERSON}/consents",
-        json={
-            "purpose": "marketing-sms",
-            "decision": decision,
-            "notice_id": "privacy-policy",
-            "notice_version": "2024-01",
-        },
-        headers=served.auth(),
-    )
-    assert response.status_code == 201, response.text
+    served.consent(PERSON, "marketing-sms", decision)
 
 
 def test_a_value_reaches_another_purpose_only_while_its_consent_lives(served: Served) -> None:

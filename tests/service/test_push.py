@@ -35,17 +35,7 @@ def _people(served: Served) -> None:
             headers=served.auth(),
         )
         assert stored.status_code == 200, stored.text
-    given = served.client.post(
-        f"/v1/subjects/{CONSENTING}/consents",
-        json={
-            "purpose": "personalized-push",
-            "decision": "give",
-            "notice_id": "privacy-policy",
-            "notice_version": "2024-01",
-        },
-        headers=served.auth(),
-    )
-    assert given.status_code == 201, given.text
+    served.consent(CONSENTING, "personalized-push")
 
 
 def _plan(served: Served, campaign: dict[str, Any] = CAMPAIGN, scope: Scope = Scope.ADMIN) -> Any:

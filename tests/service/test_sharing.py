@@ -28,19 +28,8 @@ def _person(served: Served) -> None:
 
 
 def _consent(served: Served, decision: str) -> None:
-    response = served.client.post(
-        f"/v1/subjects/{PERSON}/consents",
-        json={
-            "purpose": "share-affiliates",
-            "decision": decision,
-            "recipient": "affiliate-app-a",
-            "notice_id": "privacy-policy",
-            "notice_version": "2024-01",
-            "mechanism": "separate",  # PIPL 23: a consent of its own, naming the recipient
-        },
-        headers=served.auth(),
-    )
-    assert response.status_code == 201, response.text
+    # PIPL 23: a consent of its own, naming the recipient
+    served.consent(PERSON, "share-affiliates", decision, recipient="affiliate-app-a", mechanism="separate")
 
 
 def _transfer(served: Served, recipient: str, scope: Scope = Scope.APP_BACKEND) -> Any:
