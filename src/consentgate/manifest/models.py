@@ -188,6 +188,9 @@ class RecipientKind(StrEnum):
 class Recipient(Strict):
     id: Id
     name: str
+    label: Label | None = Field(
+        default=None, description="The name people read, in zh and en, where it differs from `name`"
+    )
     kind: RecipientKind
     contact: str | None = None
     country: str = "CN"
@@ -237,6 +240,7 @@ class ScreenAction(StrEnum):
     SKIP = "skip"
     REFUSE = "refuse"  # "don't collect" / disagree and continue
     BACK = "back"
+    BROWSE = "browse"  # refuse the notice and use the app in browse-only mode (「仅浏览」/「基本功能模式」)
     EXIT = "exit"  # only way out is leaving the app
 
 
@@ -247,7 +251,13 @@ class ScreenField(Strict):
 
 
 class ConsentBox(Strict):
+    """One tick box. Consent is one box per purpose, and per recipient where sharing needs it (PIPL 23)."""
+
     purposes: list[Id]
+    recipients: list[Id] = Field(
+        default_factory=list,
+        description="Recipients this box names; empty = every recipient of its purposes",
+    )
     pre_ticked: bool = False
     required_to_continue: bool = False
 

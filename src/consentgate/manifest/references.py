@@ -67,6 +67,8 @@ def _refs(manifest: Manifest) -> Iterator[tuple[str, str, Segments]]:
         for i, box in enumerate(screen.consent_boxes):
             for j, purpose_id in enumerate(box.purposes):
                 yield "purposes", purpose_id, ("onboarding", screen.id, "consent_boxes", i, "purposes", j)
+            for j, recipient in enumerate(box.recipients):
+                yield "recipients", recipient, ("onboarding", screen.id, "consent_boxes", i, "recipients", j)
     for transfer in manifest.cross_border:
         yield "recipients", transfer.recipient, ("cross_border", transfer.id, "recipient")
         for i, data_id in enumerate(transfer.data):
