@@ -6,6 +6,8 @@ the manifest already states all of it, so the runtime renders it instead of trus
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from consentgate.law.catalog import load_catalog
 from consentgate.manifest.models import Manifest, Notice
 from consentgate.text import Text
@@ -45,3 +47,22 @@ def render(manifest: Manifest, notice: Notice) -> Text:
         "In Settings → Privacy you can see, copy, correct and delete your data, withdraw consent or cancel your account."
     )
     return Text(zh="\n".join(zh), en="\n".join(en))
+
+
+@dataclass(frozen=True)
+class NoticeSummary:
+    """The notice's first layer: a few short lines a person reads before agreeing (PIPL 17: 显著方式、清晰易懂).
+
+    `lines` say, in plain words: who processes (and how to reach them), for which purposes, who receives
+    what, how long it is kept, and how to exercise rights and complain. The complete text (`render`) is
+    one tap away.
+    """
+
+    lines: tuple[Text, ...]
+
+
+def summary(manifest: Manifest, notice: Notice) -> NoticeSummary:
+    """The first layer of `notice` (issue 12: to be rewritten from the manifest's human labels)."""
+    full = render(manifest, notice)
+    zh, en = full.zh.splitlines(), full.en.splitlines()
+    return NoticeSummary(lines=tuple(Text(zh=z, en=e) for z, e in zip(zh, en, strict=False)))
