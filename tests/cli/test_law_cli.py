@@ -100,3 +100,19 @@ def test_list_everything_marks_unverified() -> None:
     assert len(lines) == len(load_catalog().entries)
     line = next(line for line in lines if line.startswith("GBT35273-7.5 "))
     assert "未核实原文 / text not verified" in line
+
+
+def test_show_says_a_miit_clause_is_draft_wording() -> None:
+    result = _run("show", "MIIT-2023-26.pi.1")
+    assert result.exit_code == 0, result.output
+    assert "未核实原文 / text not verified" in result.output
+    assert "征求意见稿原文，非最终文本" in result.output
+    assert "draft-verbatim" in result.output
+    assert "不得影响用户使用该服务的基本功能" in result.output
+
+
+def test_show_says_a_miit_draft_clause_is_secondary() -> None:
+    result = _run("show", "MIIT-2021-draft.refusal-must-not-block", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "secondary: not the document's wording" in result.output
+    assert "shall not forcibly exit or close" in result.output

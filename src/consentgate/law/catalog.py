@@ -1,7 +1,8 @@
 """Builds the citable law catalog from the reference files shipped in `law/data/`.
 
 The reference files are kept byte-for-byte as researched (with their sources and verification
-notes); this module only indexes them under stable ids such as `PIPL-13.2` or `AVIM-4.2`.
+notes); this module only indexes them under stable ids such as `PIPL-13.2`, `AVIM-4.2` or
+`MIIT-2023-26.pi.1` (the MIIT notices: `_miit.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from consentgate.law._miit import miit_entries
 from consentgate.law.models import AppType, DataCategory, Instrument, LawEntry, NecessaryItem, Taxonomy
 from consentgate.text import Text
 
@@ -351,5 +353,6 @@ def load_catalog() -> Catalog:
         *_standards_entries(),
         *_avim_entries(),
         *_npi_entries(npi, app_types),
+        *miit_entries(_read("miit-notices.yaml")),
     ]
     return Catalog(entries, app_types, categories)

@@ -19,6 +19,8 @@ class Instrument(StrEnum):
     GBT41391 = "GBT41391"
     AVIM = "AVIM"
     NPI = "NPI"
+    MIIT = "MIIT"  # MIIT notices, mostly draft or secondary text (miit-notices.yaml)
+    TC260 = "TC260"  # TC260 practice guides (only the release notice was read)
 
 
 class LawEntry(BaseModel):
