@@ -13,6 +13,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+# Re-exported: the rest of the code imports the vocabulary from this module.
+from consentgate.manifest.wording import Label as Label
+from consentgate.manifest.wording import Wording as Wording
+
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=80)]
 
 
@@ -20,11 +24,6 @@ class Strict(BaseModel):
     """Unknown fields are errors: a misspelt key must never silently drop a fact."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Label(Strict):
-    zh: str | None = None
-    en: str | None = None
 
 
 # ---------------------------------------------------------------- app
@@ -81,7 +80,9 @@ class DataItem(Strict):
     derived_from: list[Id] = Field(default_factory=list)
     provenance: Provenance | None = None
     sensitive: bool | None = Field(default=None, description="Overrides the category's PIPL-28 default")
-    retention: str | None = None
+    retention: Wording | None = Field(
+        default=None, description="How long it is kept, in words people read (a plain string is the zh text)"
+    )
 
 
 # ---------------------------------------------------------------- purposes
@@ -223,6 +224,10 @@ class Notice(Strict):
     lists_recipients: bool = False
     operator_contact: bool = False
     retention: bool = False
+    retention_statement: Wording | None = Field(
+        default=None,
+        description="How long data is kept, in words, for every item the notice covers that states none",
+    )
     rights_procedure: bool = False
     languages: list[str] = Field(default_factory=lambda: ["zh"])
     purposes: list[Id] = Field(default_factory=list, description="Purposes it describes; empty = all")
