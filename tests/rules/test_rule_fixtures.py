@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from consentgate.law.rules.base import rule_by_id
+from consentgate.law.rules.base import Severity, rule_by_id
 from consentgate.manifest.loader import load_manifest
 from tests.rules.conftest import expected_pointers, fixtures
 
@@ -28,3 +28,14 @@ def test_rule_fires_on_fail_fixture(rule_id: str, path: Path) -> None:
 @pytest.mark.parametrize(("rule_id", "path"), fixtures("pass"), ids=lambda v: getattr(v, "name", v))
 def test_rule_is_quiet_on_pass_fixture(rule_id: str, path: Path) -> None:
     assert _hits(rule_id, path) == []
+
+
+def test_one_box_over_purposes_of_one_kind_is_the_milder_form() -> None:
+    """Mixed kinds in one box void the consent (high); one kind only loses the choice (medium)."""
+    folder = Path(__file__).parent / "CG-PIPL-016-CONSENT-AS-CONDITION" / "fail"
+    rule = rule_by_id("CG-PIPL-016-CONSENT-AS-CONDITION")
+    assert rule is not None
+    one_kind = list(rule.evaluate(load_manifest(folder / "one-box-two-purposes-of-one-kind.yaml").manifest))
+    mixed = list(rule.evaluate(load_manifest(folder / "one-box-mixed-kinds.yaml").manifest))
+    assert [h.severity for h in one_kind] == [Severity.MEDIUM]
+    assert [h.severity for h in mixed] == [None]  # the rule's own: high

@@ -3,7 +3,8 @@
 PIPL 16 forbids refusing a product or service because someone will not consent to processing
 that the service does not need; PIPL 14 wants consent that is specific and freely given. A
 required box over non-basic purposes, consent folded into "I accept the terms", one consent for
-purposes of different kinds and a wall of permissions with no way past all fail those tests.
+purposes of different kinds and a wall of permissions with no way past all fail those tests. One box
+for several purposes of the same kind is the milder form (issue 12: each box covers one purpose).
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ class ConsentAsCondition(Rule):
     )
     citations = ("PIPL-16", "PIPL-14", "AVIM-4.6", "AVIM-4.2")
     rationale = Text(
-        zh="被迫或概括作出的同意不是自愿、明确的同意，依法无效，等同于没有合法性基础。",
+        zh="被迫或概括作出的同意不是自愿、明确的同意，依法无效，等同于没有合法性基础。"
+        "一个同意框涵盖同一种类的多项目的为较轻形式（中等）：各项仍经同意，只是无法分别选择。",
         en="Forced or blanket consent is neither free nor specific and so is void, which leaves the "
-        "processing without a basis.",
+        "processing without a basis. One box over several purposes of one kind is the milder form "
+        "(medium): each is consented to, but not one by one.",
     )
 
     def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
@@ -96,6 +99,18 @@ def _box_hits(manifest: Manifest, screen: Screen, index: int, box: ConsentBox) -
                 en=f"One consent box on screen '{screen.id}' covers optional purposes of different kinds "
                 f"({', '.join(kinds)}), so they cannot be agreed to separately.",
             ),
+        )
+    elif len(optional) > 1:
+        # The milder form: purposes of one kind (two personalized feeds) still cannot be chosen apart.
+        yield Hit(
+            pointer=pointer("onboarding", screen.id, "consent_boxes", index, "purposes"),
+            message=Text(
+                zh=f"界面“{screen.id}”的一个同意框同时涵盖{len(optional)}项非必要目的（{_ids(optional, '、')}），"
+                "无法只同意其中一项。",
+                en=f"One consent box on screen '{screen.id}' covers {len(optional)} optional purposes "
+                f"({_ids(optional, ', ')}), so a person cannot agree to one without the other.",
+            ),
+            severity=Severity.MEDIUM,
         )
 
 

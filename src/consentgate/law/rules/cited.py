@@ -1,0 +1,33 @@
+"""How sure a rule's sources are, said in its findings: a finding that rests on a draft must say so.
+
+Reports print a finding's citations as ids; a reader must not take `MIIT-2023-26.pi.1` (the draft's
+wording) or an excerpt of the identification method for the official text, so the message says it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from consentgate.law._miit import status_words
+from consentgate.law.catalog import load_catalog
+from consentgate.text import Text
+
+_NOT_VERIFIED = Text(zh="原文未核实", en="text not verified")
+
+
+def status_note(citations: Iterable[str]) -> Text:
+    """`（依据说明：MIIT-2023-26.pi.1 为征求意见稿原文，非最终文本）`, or empty when all were read verbatim."""
+    catalog = load_catalog()
+    notes = []
+    for citation in citations:
+        entry = catalog.entry(citation)
+        if entry.verified:
+            continue
+        words = status_words(entry.verification) or _NOT_VERIFIED
+        notes.append(Text(zh=f"{citation}：{words.zh}", en=f"{citation}: {words.en}"))
+    if not notes:
+        return Text(zh="", en="")
+    return Text(
+        zh=f"（所引依据的核实状态——{'；'.join(n.zh for n in notes)}）",
+        en=f" (status of the sources cited — {'; '.join(n.en for n in notes)})",
+    )
