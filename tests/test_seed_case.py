@@ -8,7 +8,7 @@ import pytest
 
 from consentgate.audit.engine import evaluate
 from consentgate.audit.findings import Finding
-from consentgate.manifest.loader import load_manifest
+from consentgate.manifest.loader import load_manifest, parse_manifest
 from consentgate.manifest.positions import is_within
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -95,3 +95,80 @@ def test_fixed_app_has_no_finding_at_medium_or_above() -> None:
 def test_address_book_case_yields_the_address_book_finding() -> None:
     rule_ids = {f.rule_id for f in _findings(ADDRESS_BOOK)}
     assert "CG-CIVIL-1033-ADDRESS-BOOK-MARKETING" in rule_ids
+
+
+# Issue 12's rules. The app as found showed no notice at all ("未经过勾选个人信息相关知情同意的步骤，直接进入
+# 登录页面"), had no consent box and no notice anyone read, so none of them applies: its notice findings are
+# CG-PIPL-017-NO-PRIOR-NOTICE's. The fixed app's welcome screen offers 仅浏览, one box per affiliated app
+# and labels for every purpose and recipient, so none applies there either.
+ISSUE_12_RULES = {
+    "CG-PIPL-016-NOTICE-AGREE-OR-LEAVE",
+    "CG-PIPL-023-ONE-BOX-SEVERAL-RECIPIENTS",
+    "CG-PIPL-017-NOTICE-LABELS-MISSING",
+}
+
+# Every rule the app as found breaks: a rule that stops firing, or a new one that starts, must be a decision.
+AS_FOUND_RULES = {
+    "CG-ARP-016-NOT-LABELLED",
+    "CG-ARP-017-NO-TAG-CONTROLS",
+    "CG-AVIM-034-PRETICKED-CONSENT",
+    "CG-AVIM-065-NO-COMPLAINT-CHANNEL",
+    "CG-PIPL-013-BEYOND-NECESSARY",
+    "CG-PIPL-013-MARKETING-WITHOUT-CONSENT",
+    "CG-PIPL-013-PERSONALIZATION-AS-CONTRACT",
+    "CG-PIPL-013-THIRD-PARTY-SOURCE-NO-BASIS",
+    "CG-PIPL-015-MARKETING-NO-UNSUBSCRIBE",
+    "CG-PIPL-015-NO-EASY-WITHDRAWAL",
+    "CG-PIPL-016-CONSENT-AS-CONDITION",
+    "CG-PIPL-016-FORCED-COLLECTION",
+    "CG-PIPL-017-NO-PRIOR-NOTICE",
+    "CG-PIPL-023-SHARING-WITHOUT-SEPARATE-CONSENT",
+    "CG-PIPL-024-NO-NONPERSONALIZED-OPTION",
+    "CG-PIPL-045-RIGHTS-CHANNEL-MISSING",
+}
+
+
+def test_as_found_app_breaks_exactly_the_rules_it_broke(as_found: list[Finding]) -> None:
+    assert {f.rule_id for f in as_found} == AS_FOUND_RULES
+    assert not ISSUE_12_RULES & {f.rule_id for f in as_found}
+
+
+def test_fixed_app_has_no_finding_at_all() -> None:
+    """Clean, not only below medium: the runtime publishes this app's notice and shows its screens."""
+    assert [(f.rule_id, f.location.pointer) for f in _findings(FIXED)] == []
+
+
+@pytest.mark.parametrize(
+    ("change", "rule_id", "within"),
+    [
+        # Issue 12 item 3: the notice screen as first rebuilt, agree or exit.
+        (
+            ("actions: [agree, browse]", "actions: [agree, exit]"),
+            "CG-PIPL-016-NOTICE-AGREE-OR-LEAVE",
+            "/onboarding/welcome",
+        ),
+        # Issue 12 item 2: one box for both affiliated apps.
+        (
+            (
+                "      - {purposes: [share-affiliates], recipients: [affiliate-app-a]}\n"
+                "      - {purposes: [share-affiliates], recipients: [affiliate-app-b]}\n",
+                "      - {purposes: [share-affiliates]}\n",
+            ),
+            "CG-PIPL-023-ONE-BOX-SEVERAL-RECIPIENTS",
+            "/onboarding/marketing-opt-in/consent_boxes",
+        ),
+        # Issue 12 item 4: a purpose the notice can only call by its kind.
+        (
+            ("    label: {zh: 营销短信, en: Marketing text messages}\n", ""),
+            "CG-PIPL-017-NOTICE-LABELS-MISSING",
+            "/purposes/marketing-sms",
+        ),
+    ],
+    ids=["agree-or-exit", "one-box-two-apps", "unlabelled-purpose"],
+)
+def test_undoing_a_fix_of_issue_12_is_found(change: tuple[str, str], rule_id: str, within: str) -> None:
+    text = FIXED.read_text("utf-8")
+    old, new = change
+    assert old in text
+    findings = evaluate(parse_manifest(text.replace(old, new), str(FIXED)))
+    assert [f.rule_id for f in findings if is_within(f.location.pointer, within)] == [rule_id]

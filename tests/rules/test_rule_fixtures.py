@@ -39,3 +39,17 @@ def test_one_box_over_purposes_of_one_kind_is_the_milder_form() -> None:
     mixed = list(rule.evaluate(load_manifest(folder / "one-box-mixed-kinds.yaml").manifest))
     assert [h.severity for h in one_kind] == [Severity.MEDIUM]
     assert [h.severity for h in mixed] == [None]  # the rule's own: high
+
+
+def test_a_missing_english_name_is_the_milder_form() -> None:
+    """Chinese governs: without it the purpose is unnamed (medium); without English only, low."""
+    folder = Path(__file__).parent / "CG-PIPL-017-NOTICE-LABELS-MISSING" / "fail"
+    rule = rule_by_id("CG-PIPL-017-NOTICE-LABELS-MISSING")
+    assert rule is not None
+    zh_only = rule.evaluate(load_manifest(folder / "purposes-without-labels.yaml").manifest)
+    en_too = rule.evaluate(load_manifest(folder / "english-notice-missing-english-names.yaml").manifest)
+    assert {h.pointer: h.severity for h in zh_only} == {
+        "/purposes/recommend": None,
+        "/purposes/offers/label": None,
+    }
+    assert {h.severity for h in en_too} == {Severity.LOW}

@@ -13,6 +13,8 @@ from consentgate.law.catalog import load_catalog
 from consentgate.text import Text
 
 _NOT_VERIFIED = Text(zh="原文未核实", en="text not verified")
+# The identification method's own word for the items a secondary note quoted (its `verification`).
+_EXCERPT = Text(zh="二手资料摘录，可能有删节", en="excerpt quoted by a secondary source")
 
 
 def status_note(citations: Iterable[str]) -> Text:
@@ -23,7 +25,8 @@ def status_note(citations: Iterable[str]) -> Text:
         entry = catalog.entry(citation)
         if entry.verified:
             continue
-        words = status_words(entry.verification) or _NOT_VERIFIED
+        excerpt = _EXCERPT if entry.verification.startswith("excerpt") else None
+        words = status_words(entry.verification) or excerpt or _NOT_VERIFIED
         notes.append(Text(zh=f"{citation}：{words.zh}", en=f"{citation}: {words.en}"))
     if not notes:
         return Text(zh="", en="")
