@@ -56,7 +56,7 @@ def _data_section(app_type: AppType, categories: list[str]) -> list[str]:
     if not categories:
         return [*_comment(message("starter.no_data")), "data: []"]
     catalog = load_catalog()
-    retention = message("starter.retention").zh
+    retention = message("starter.retention")
     lines = [*_comment(message("starter.data")), "data:"]
     for category in categories:
         label = catalog.categories[category].label
@@ -65,7 +65,7 @@ def _data_section(app_type: AppType, categories: list[str]) -> list[str]:
             f"    label: {{zh: {_q(label.zh)}, en: {_q(label.en)}}}",
             f"    category: {category}",
             "    source: user",
-            f"    retention: {_q(retention)}",
+            f"    retention: {{zh: {_q(retention.zh)}, en: {_q(retention.en)}}}",
         ]
     return lines
 
