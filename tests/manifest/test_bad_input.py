@@ -287,3 +287,26 @@ def test_the_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:
         assert "Traceback" not in done.stdout + done.stderr
         for path in paths:
             assert path in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_consent_box_naming_a_recipient_its_purposes_do_not_share_with(tmp_path: Path, command: str) -> None:
+    source = (
+        HEAD
+        + PHONE
+        + (
+            "recipients:\n  - {id: partner-a, name: A, kind: third-party}\n"
+            "  - {id: partner-b, name: B, kind: third-party}\n"
+            "purposes:\n  - id: share\n    kind: sharing\n    basis: separate-consent\n    data: [phone]\n"
+            "    recipients: [partner-a]\n"
+            "onboarding:\n  - id: opt-in\n    consent_boxes:\n"
+            "      - {purposes: [share], recipients: [partner-b]}\n"
+        )
+    )
+    case = Case(
+        _text(source),
+        (20, 42),
+        "接收方“partner-b”不在该同意框的处理目的（share）的接收方之列",
+        "recipient 'partner-b' receives nothing under this box's purposes (share)",
+    )
+    _check(command, _write(tmp_path, case), case)

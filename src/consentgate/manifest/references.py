@@ -110,4 +110,20 @@ def check_references(manifest: Manifest) -> list[ReferenceProblem]:
                     {"value": ref, "kind": _KINDS[kind], "hint": hint(ref, ids[kind])},
                 )
             )
+    problems.extend(_box_recipients_outside_purposes(manifest, ids["purposes"]))
     return problems
+
+
+def _box_recipients_outside_purposes(manifest: Manifest, purpose_ids: set[str]) -> Iterator[ReferenceProblem]:
+    """A box's recipient must receive data under one of the box's purposes, or the tick consents to nothing."""
+    for screen in manifest.onboarding:
+        for i, box in enumerate(screen.consent_boxes):
+            receiving = {r for p in box.purposes if p in purpose_ids for r in manifest.purpose(p).recipients}
+            for j, recipient in enumerate(box.recipients):
+                if recipient in receiving or recipient not in manifest.recipients_by_id:
+                    continue  # an undefined recipient is already reported as undefined
+                yield ReferenceProblem(
+                    "error.box_recipient_outside_purposes",
+                    pointer("onboarding", screen.id, "consent_boxes", i, "recipients", j),
+                    {"value": recipient, "purposes": ", ".join(box.purposes)},
+                )
