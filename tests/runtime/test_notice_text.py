@@ -170,3 +170,12 @@ def test_a_recipient_label_is_preferred_to_its_name() -> None:
     text = _both(parse_manifest(labelled).manifest)
     assert "Our courier" in text.en and "某快递公司" not in text.en
     assert "某快递公司" in text.zh
+
+
+def test_summary_claims_separate_consent_only_for_recipients_that_ask_it() -> None:
+    """The courier gets the address for the contract: the first layer must not say it was asked for."""
+    manifest = parse_manifest(MINIMAL).manifest
+    lines = summary(manifest, manifest.notices[0]).lines
+    (line,) = [t for t in lines if "某快递公司" in t.zh]
+    assert "为履行与您的合同" in line.zh and "单独" not in line.zh
+    assert "separately" not in line.en

@@ -27,6 +27,7 @@ from consentgate.manifest.models import (
     Purpose,
     Recipient,
     RecipientKind,
+    WithdrawalChannel,
 )
 from consentgate.text import Text
 
@@ -46,7 +47,7 @@ _GROUNDS = {
     Basis.NONE: "none",
 }
 # Channels the manifest may name with a token (a withdrawal channel, or `in-app` for a right): in words.
-_WHERE = {"in-app", "in-app-settings", "in-flow", "web", "email", "customer-service", "none"}
+_WHERE = {"in-app", "in-app-settings", "in-flow", "web", "email", "customer-service"}
 
 
 def covered_purposes(manifest: Manifest, notice: Notice) -> list[str]:
@@ -201,8 +202,14 @@ def _rights(manifest: Manifest) -> list[Text]:
             lines.append(message("notice_text.right_no_days", right=what, channel=where))
         else:
             lines.append(message("notice_text.right", right=what, channel=where, days=right.working_days))
-    lines.append(message("notice_text.withdraw", channel=_where(manifest.consent.withdrawal.channel.value)))
+    lines.append(message("notice_text.withdraw", channel=_where(_withdrawal_channel(manifest))))
     return lines
+
+
+def _withdrawal_channel(manifest: Manifest) -> str | None:
+    """None (say: the contact above) where the manifest offers no channel: the operator can still be asked."""
+    channel = manifest.consent.withdrawal.channel
+    return None if channel is WithdrawalChannel.NONE else channel.value
 
 
 def _complaint_channel(manifest: Manifest) -> Text:
@@ -276,22 +283,29 @@ def _summary_purposes(scope: _Scope) -> Text:
 
 
 def _summary_recipients(manifest: Manifest, scope: _Scope) -> Text:
-    asked, entrusted = [], []
+    """Who receives what, grouped by why: on your separate consent, for the contract, or on our behalf."""
+    groups: dict[str, list[Text]] = {"asked": [], "contract": [], "entrusted": []}
     for recipient, purposes in scope.recipients:
         if recipient.kind is RecipientKind.ENTRUSTED:
-            entrusted.append(recipient_name(recipient))
+            groups["entrusted"].append(recipient_name(recipient))
             continue
         data = _data(manifest, dict.fromkeys(d for p in purposes for d in p.data), _SUMMARY_NAMES)
-        asked.append(message("notice_text.s_recipient", name=recipient_name(recipient), data=data))
-    lines = []
-    if asked:
-        joined = Text(zh="；".join(t.zh for t in asked), en="; ".join(t.en for t in asked))
-        lines.append(message("notice_text.s_recipients", list=joined))
-    if entrusted:
-        lines.append(message("notice_text.s_entrusted", list=_join(entrusted)))
-    if not lines:
+        given = message("notice_text.s_recipient", name=recipient_name(recipient), data=data)
+        groups["asked" if any(p.basis.is_consent for p in purposes) else "contract"].append(given)
+    parts = [
+        message(
+            f"notice_text.s_recipients_{group}", list=_join(items) if group == "entrusted" else _listed(items)
+        )
+        for group, items in groups.items()
+        if items
+    ]
+    if not parts:
         return message("notice_text.no_recipients")
-    return Text(zh="".join(t.zh for t in lines), en=" ".join(t.en for t in lines))
+    return Text(zh="".join(t.zh for t in parts), en=" ".join(t.en for t in parts))
+
+
+def _listed(items: list[Text]) -> Text:
+    return Text(zh="；".join(t.zh for t in items), en="; ".join(t.en for t in items))
 
 
 def _summary_retention(scope: _Scope, notice: Notice) -> Text:
@@ -307,7 +321,7 @@ def _summary_retention(scope: _Scope, notice: Notice) -> Text:
 
 def _summary_rights(manifest: Manifest) -> Text:
     channels = [r.channel for r in manifest.rights.by_name().values() if r is not None and r.available]
-    where = _where(channels[0] if channels else manifest.consent.withdrawal.channel.value)
+    where = _where(channels[0] if channels else _withdrawal_channel(manifest))
     days = manifest.complaints.working_days
     channel = _complaint_channel(manifest)
     complaints = (
