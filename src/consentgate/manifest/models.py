@@ -11,20 +11,17 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-# Re-exported: the rest of the code imports the vocabulary from this module.
+# Re-exported: the rest of the code imports the whole vocabulary from this module.
+from consentgate.manifest.screens import ConsentBox as ConsentBox
+from consentgate.manifest.screens import Screen as Screen
+from consentgate.manifest.screens import ScreenAction as ScreenAction
+from consentgate.manifest.screens import ScreenField as ScreenField
+from consentgate.manifest.strict import Id as Id
+from consentgate.manifest.strict import Strict as Strict
 from consentgate.manifest.wording import Label as Label
 from consentgate.manifest.wording import Wording as Wording
-
-Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=80)]
-
-
-class Strict(BaseModel):
-    """Unknown fields are errors: a misspelt key must never silently drop a fact."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
 
 # ---------------------------------------------------------------- app
 
@@ -234,48 +231,6 @@ class Notice(Strict):
     change: NoticeChange = NoticeChange.NONE
     reconsent_obtained: bool = False
     users_notified_of_change: bool = False
-
-
-# ---------------------------------------------------------------- onboarding
-
-
-class ScreenAction(StrEnum):
-    SUBMIT = "submit"
-    AGREE = "agree"
-    SKIP = "skip"
-    REFUSE = "refuse"  # "don't collect" / disagree and continue
-    BACK = "back"
-    BROWSE = "browse"  # refuse the notice and use the app in browse-only mode (「仅浏览」/「基本功能模式」)
-    EXIT = "exit"  # only way out is leaving the app
-
-
-class ScreenField(Strict):
-    data: Id
-    required: bool = False
-    purposes: list[Id] = Field(default_factory=list)
-
-
-class ConsentBox(Strict):
-    """One tick box. Consent is one box per purpose, and per recipient where sharing needs it (PIPL 23)."""
-
-    purposes: list[Id]
-    recipients: list[Id] = Field(
-        default_factory=list,
-        description="Recipients this box names; empty = every recipient of its purposes",
-    )
-    pre_ticked: bool = False
-    required_to_continue: bool = False
-
-
-class Screen(Strict):
-    id: Id
-    title: Label | None = None
-    blocks_home: bool = True  # must be passed before the home screen
-    notice: Id | None = None  # notice shown (or linked) on this screen
-    fields: list[ScreenField] = Field(default_factory=list)
-    consent_boxes: list[ConsentBox] = Field(default_factory=list)
-    permissions: list[str] = Field(default_factory=list)
-    actions: list[ScreenAction] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- consent mechanics

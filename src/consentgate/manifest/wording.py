@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
+from pydantic import BeforeValidator, WithJsonSchema
+
+from consentgate.manifest.strict import Strict
 
 
-class Label(BaseModel):
+class Label(Strict):
     """A name or statement in Chinese and English; either may be missing (the audit says where)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     zh: str | None = None
     en: str | None = None

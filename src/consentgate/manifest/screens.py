@@ -1,0 +1,53 @@
+"""The onboarding screens of a manifest: what each screen asks, offers to tick, and lets a person do.
+
+Split from `models.py` (which re-exports these names) because issue 12 grew them: a consent box names
+its recipients, and a notice screen may offer browse-only.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from consentgate.manifest.strict import Id, Strict
+from consentgate.manifest.wording import Label
+
+
+class ScreenAction(StrEnum):
+    SUBMIT = "submit"
+    AGREE = "agree"
+    SKIP = "skip"
+    REFUSE = "refuse"  # "don't collect" / disagree and continue
+    BACK = "back"
+    BROWSE = "browse"  # refuse the notice and use the app in browse-only mode (「仅浏览」/「基本功能模式」)
+    EXIT = "exit"  # only way out is leaving the app
+
+
+class ScreenField(Strict):
+    data: Id
+    required: bool = False
+    purposes: list[Id] = Field(default_factory=list)
+
+
+class ConsentBox(Strict):
+    """One tick box. Consent is one box per purpose, and per recipient where sharing needs it (PIPL 23)."""
+
+    purposes: list[Id]
+    recipients: list[Id] = Field(
+        default_factory=list,
+        description="Recipients this box names; empty = every recipient of its purposes",
+    )
+    pre_ticked: bool = False
+    required_to_continue: bool = False
+
+
+class Screen(Strict):
+    id: Id
+    title: Label | None = None
+    blocks_home: bool = True  # must be passed before the home screen
+    notice: Id | None = None  # notice shown (or linked) on this screen
+    fields: list[ScreenField] = Field(default_factory=list)
+    consent_boxes: list[ConsentBox] = Field(default_factory=list)
+    permissions: list[str] = Field(default_factory=list)
+    actions: list[ScreenAction] = Field(default_factory=list)
