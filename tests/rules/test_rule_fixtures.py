@@ -53,3 +53,14 @@ def test_a_missing_english_name_is_the_milder_form() -> None:
         "/purposes/offers/label": None,
     }
     assert {h.severity for h in en_too} == {Severity.LOW}
+
+
+def test_a_finding_that_rests_on_the_miit_drafts_says_so() -> None:
+    """Text reports print citations as ids only: the message itself must say the wording is a draft."""
+    path = Path(__file__).parent / "CG-PIPL-016-NOTICE-AGREE-OR-LEAVE" / "fail" / "agree-or-exit.yaml"
+    rule = rule_by_id("CG-PIPL-016-NOTICE-AGREE-OR-LEAVE")
+    assert rule is not None
+    hit = next(iter(rule.evaluate(load_manifest(path).manifest)))
+    assert "MIIT-2023-26.pi.1：征求意见稿原文，非最终文本" in hit.message.zh
+    assert "MIIT-2021-draft.refusal-must-not-block: secondary: not the document's wording" in hit.message.en
+    assert "PIPL-16" not in hit.message.en  # verified text needs no warning
