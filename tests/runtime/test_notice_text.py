@@ -19,7 +19,8 @@ from consentgate.text import LANGS, Text
 FIXED = Path(__file__).parents[2] / "examples" / "seed-case" / "fixed.yaml"
 # The first layer: a handful of lines a person reads on a phone before the agree button.
 MAX_SUMMARY_LINES = 6
-MAX_SUMMARY_LINE_ZH = 120  # characters; the English runs about twice as long
+MAX_SUMMARY_LINE_ZH = 120  # characters
+MAX_SUMMARY_LINE_EN = 320  # English runs two to four times as long (the fixed app's longest: 291)
 # Enum values that are also plain English words the English text uses in their ordinary sense.
 ORDINARY_ENGLISH = {"consent", "affiliate", "agree", "refuse", "marketing", "sharing"}
 
@@ -132,6 +133,7 @@ def test_summary_is_a_few_short_lines_naming_each_recipient(fixed: Manifest) -> 
     lines = summary(fixed, fixed.notices[0]).lines
     assert 0 < len(lines) <= MAX_SUMMARY_LINES
     assert all(len(line.zh) <= MAX_SUMMARY_LINE_ZH for line in lines), [len(line.zh) for line in lines]
+    assert all(len(line.en) <= MAX_SUMMARY_LINE_EN for line in lines), [len(line.en) for line in lines]
     joined = Text(zh="".join(t.zh for t in lines), en=" ".join(t.en for t in lines))
     for recipient in fixed.recipients:
         assert recipient.label is not None
