@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel
 
 from consentgate.manifest.loader import load_manifest, parse_manifest
-from consentgate.manifest.models import Manifest
+from consentgate.manifest.models import Manifest, Notice
 from consentgate.runtime.notice_text import render, summary
 from consentgate.text import LANGS, Text
 
@@ -181,3 +181,25 @@ def test_summary_claims_separate_consent_only_for_recipients_that_ask_it() -> No
     (line,) = [t for t in lines if "某快递公司" in t.zh]
     assert "为履行与您的合同" in line.zh and "单独" not in line.zh
     assert "separately" not in line.en
+
+
+def test_sensitive_personal_information_is_highlighted_where_it_is_used() -> None:
+    source = MINIMAL.replace(
+        "  - {id: phone, category: contact.phone, retention: 注销后删除}\n",
+        "  - {id: phone, category: contact.phone, retention: 注销后删除}\n"
+        "  - {id: card, category: financial.bank-card}\n",
+    ).replace("data: [phone], recipients: [courier]}", "data: [phone, card], recipients: [courier]}")
+    manifest = parse_manifest(source).manifest
+    full = render(manifest, manifest.notices[0])
+    (line,) = [t for t in full.zh.splitlines() if "【敏感个人信息】" in t]
+    assert (
+        line.startswith("基本功能：处理移动电话号码、银行卡号码。")
+        and "其中银行卡号码属于敏感个人信息" in line
+    )
+    assert "[Sensitive personal information] Bank card number" in full.en
+    assert "【敏感个人信息】" not in render(*_fixed_and_notice()).zh  # the fixed app processes none
+
+
+def _fixed_and_notice() -> tuple[Manifest, Notice]:
+    manifest = load_manifest(FIXED).manifest
+    return manifest, manifest.notices[0]

@@ -158,7 +158,20 @@ def _purpose_line(manifest: Manifest, purpose: Purpose) -> Text:
             "notice_text.by_channel", channel=message(f"notice_text.channel.{purpose.channel.value}")
         )
         name = Text(zh=f"{name.zh}{by.zh}", en=f"{name.en}{by.en}")
-    return message("notice_text.purpose", label=name, data=_data(manifest, purpose.data), ground=ground)
+    line = message("notice_text.purpose", label=name, data=_data(manifest, purpose.data), ground=ground)
+    sensitive = [d for d in purpose.data if _is_sensitive(manifest.data_item(d))]
+    if not sensitive:
+        return line
+    # Highlighted, as MIIT's 2023 notice (draft wording) asks; the words are PIPL 28's definition.
+    warning = message("notice_text.sensitive", data=_data(manifest, sensitive))
+    return Text(zh=f"{line.zh}{warning.zh}", en=f"{line.en} {warning.en}")
+
+
+def _is_sensitive(item: DataItem) -> bool:
+    if item.sensitive is not None:
+        return item.sensitive
+    category = load_catalog().categories.get(item.category)
+    return bool(category and category.sensitive)
 
 
 def _recipient_line(manifest: Manifest, recipient: Recipient, purposes: tuple[Purpose, ...]) -> Text:
