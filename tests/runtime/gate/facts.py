@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from consentgate.manifest.loader import load_manifest, parse_manifest
+from consentgate.manifest.loader import LoadedManifest, load_manifest, parse_manifest
 from consentgate.runtime.consent.schemas import ConsentFact, EventKind, Mechanism, SubjectFacts
 from consentgate.runtime.policy import Policy, compile_policy
 
@@ -24,13 +24,17 @@ def seed_policy(path: Path = FIXED) -> Policy:
     return compile_policy(load_manifest(path).manifest)
 
 
-def variant_policy(*edits: tuple[str, str]) -> Policy:
+def variant_manifest(*edits: tuple[str, str]) -> LoadedManifest:
     """The fixed seed manifest with pieces of its text replaced (each replacement must happen)."""
     text = FIXED.read_text("utf-8")
     for old, new in edits:
         assert old in text, old
         text = text.replace(old, new, 1)
-    return compile_policy(parse_manifest(text, "variant.yaml").manifest)
+    return parse_manifest(text, "variant.yaml")
+
+
+def variant_policy(*edits: tuple[str, str]) -> Policy:
+    return compile_policy(variant_manifest(*edits).manifest)
 
 
 def fact(

@@ -20,7 +20,6 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from consentgate.errors import ConsentgateError
-from consentgate.runtime.auditlog.service import AuditLog
 from consentgate.runtime.consent.projection import apply
 from consentgate.runtime.consent.schemas import (
     ConsentEvent,
@@ -30,23 +29,23 @@ from consentgate.runtime.consent.schemas import (
     NewConsentEvent,
     SubjectFacts,
 )
-from consentgate.runtime.consent.service import ConsentLedger
+from consentgate.runtime.engine import Engine
 from consentgate.runtime.gate.decision import Decision
 from consentgate.runtime.gate.rules import decide
-from consentgate.runtime.gate.service import Gate
-from consentgate.runtime.notices.service import NoticeService
+from consentgate.runtime.policy import compile_policy
 from consentgate.runtime.ports import FakeClock, SequentialIds
 from consentgate.store.database import Database
 from consentgate.store.migrate import upgrade
 from tests.runtime.conftest import publish_notice
-from tests.runtime.gate.facts import NOTICE, variant_policy
+from tests.runtime.gate.facts import NOTICE, variant_manifest
 
 # The seed app, with a sensitive item (separate consent, PIPL 29) and a basic function that also
 # touches unnecessary data (contract necessity for part of a request, consent for the rest).
-POLICY = variant_policy(
+VARIANT = variant_manifest(
     ("  - id: english-name\n", "  - id: english-name\n    sensitive: true\n"),
     ("data: [phone, account-password, orders]", "data: [phone, account-password, orders, occupation]"),
 )
+POLICY = compile_policy(VARIANT.manifest)
 PURPOSES = sorted(POLICY.purposes)
 AT = datetime(2024, 1, 1, tzinfo=UTC)
 SUBJECT = "alice"
@@ -240,10 +239,10 @@ def test_no_sequence_allows_a_consent_purpose_without_live_consent_on_an_accepta
 
 @dataclass
 class Tenant:
-    ledger: ConsentLedger
-    notices: NoticeService
-    gate: Gate
-    versions: list[str] = field(default_factory=lambda: ["v0"])
+    """A fresh tenant's engine (its real ledger, notice service, gate and audit log) and what it accepted."""
+
+    engine: Engine
+    versions: list[str]  # the privacy policy's versions, in publication order
     history: list[ConsentEvent] = field(default_factory=list)  # the events the ledger accepted
 
     def step(self, step: Step) -> None:
@@ -258,7 +257,7 @@ class Tenant:
                 for p in step.material_for
                 for item in POLICY.purposes[p].data | POLICY.purposes[p].recipients
             )
-            publish_notice(self.notices, POLICY, version, leave_out=leave_out, wording=version)
+            publish_notice(self.engine.notices, POLICY, version, leave_out=leave_out, wording=version)
             return
         new = NewConsentEvent(
             subject=SUBJECT,
@@ -271,7 +270,7 @@ class Tenant:
             mechanism=step.mechanism,
         )
         with suppress(ConsentgateError):
-            self.history.append(self.ledger.record(new))
+            self.history.append(self.engine.consent.record(new))
 
 
 _tenants = itertools.count()
@@ -289,36 +288,18 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 
 @contextmanager
 def fresh_tenant(database: Database) -> Iterator[Tenant]:
-    """A new tenant's notice service (v0 published), ledger (with SUBJECT) and gate, with its own audit log."""
+    """A new tenant's engine over the shared database, with SUBJECT registered."""
     tenant = f"t{next(_tenants)}"
-    clock = FakeClock()
-    audit = AuditLog(database, tenant=tenant, clock=clock, ids=SequentialIds(f"{tenant}-audit"))
-    try:
-        notices = NoticeService(
-            database,
-            tenant=tenant,
-            clock=clock,
-            ids=SequentialIds(f"{tenant}-notice"),
-            audit=audit,
-            policy=POLICY,
-        )
-        publish_notice(notices, POLICY, "v0")
-        ledger = ConsentLedger(
-            database,
-            tenant=tenant,
-            clock=clock,
-            ids=SequentialIds(f"{tenant}-event"),
-            audit=audit,
-            notices=notices,
-            policy=POLICY,
-        )
-        ledger.register_subject(SUBJECT)
-        yield Tenant(ledger, notices, Gate(policy=POLICY, ledger=ledger, notices=notices, audit=audit))
-    finally:
-        audit.close()
+    with Engine(
+        VARIANT, database, tenant=tenant, clock=FakeClock(), ids=SequentialIds(tenant), change_interval=3600
+    ) as engine:
+        engine.consent.register_subject(SUBJECT)
+        current = engine.notices.current(NOTICE)
+        assert current is not None
+        yield Tenant(engine, [current.version])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @known_hard
 @given(sequence=steps)
 def test_no_sequence_of_committed_events_makes_the_cached_gate_allow_without_live_consent(
@@ -327,12 +308,12 @@ def test_no_sequence_of_committed_events_makes_the_cached_gate_allow_without_liv
     with fresh_tenant(store) as real:
         for step in sequence:
             for purpose, data, recipient in QUERIES:  # warm the cache on the state before the step
-                real.gate.decide(SUBJECT, purpose, data, recipient)
+                real.engine.gate.decide(SUBJECT, purpose, data, recipient)
             real.step(step)
-            acceptable = real.notices.acceptable_versions()
-            facts = real.ledger.facts(SUBJECT)
+            acceptable = real.engine.notices.acceptable_versions()
+            facts = real.engine.consent.facts(SUBJECT)
             for purpose, data, recipient in QUERIES:
-                decision = real.gate.decide(SUBJECT, purpose, data, recipient)
+                decision = real.engine.gate.decide(SUBJECT, purpose, data, recipient)
                 check(real.history, acceptable, purpose, data, recipient, decision)
                 pure = decide(
                     POLICY.purposes[purpose], facts, data, recipient, acceptable.get(purpose, _NONE)
