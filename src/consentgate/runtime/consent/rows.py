@@ -31,42 +31,32 @@ _MECHANISMS = {mechanism.value: mechanism for mechanism in Mechanism}
 _NO_EVIDENCE = Evidence()
 
 
-def to_event(row: Row[Any]) -> ConsentEvent:
+def _event(row: Row[Any], data: tuple[str, ...], channel: str | None, evidence: Evidence) -> ConsentEvent:
     return ConsentEvent(
         event_id=row.event_id,
         seq=row.seq,
         subject=row.subject,
         purpose=row.purpose,
         kind=_KINDS[row.kind],
-        data=tuple(row.data),
+        data=data,
         recipient=row.recipient,
         notice_id=row.notice_id,
         notice_version=row.notice_version,
         mechanism=_MECHANISMS[row.mechanism],
-        channel=row.channel,
-        evidence=Evidence(**row.evidence),
+        channel=channel,
+        evidence=evidence,
         occurred_at=utc(row.occurred_at),
     )
+
+
+def to_event(row: Row[Any]) -> ConsentEvent:
+    return _event(row, tuple(row.data), row.channel, Evidence(**row.evidence))
 
 
 def to_folded_event(row: Row[Any]) -> ConsentEvent:
     # For the fold only: it never reads channel or evidence, so they are not fetched, and `data`
     # comes as JSON text for orjson (several times faster than the drivers' json.loads).
-    return ConsentEvent(
-        event_id=row.event_id,
-        seq=row.seq,
-        subject=row.subject,
-        purpose=row.purpose,
-        kind=_KINDS[row.kind],
-        data=tuple(orjson.loads(row.data)),
-        recipient=row.recipient,
-        notice_id=row.notice_id,
-        notice_version=row.notice_version,
-        mechanism=_MECHANISMS[row.mechanism],
-        channel=None,
-        evidence=_NO_EVIDENCE,
-        occurred_at=utc(row.occurred_at),
-    )
+    return _event(row, tuple(orjson.loads(row.data)), None, _NO_EVIDENCE)
 
 
 def to_fact(row: Row[Any]) -> ConsentFact:
