@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 
 import pytest
@@ -24,7 +24,6 @@ from consentgate.runtime.consent.projection import apply
 from consentgate.runtime.consent.schemas import (
     ConsentEvent,
     EventKind,
-    Evidence,
     Mechanism,
     NewConsentEvent,
     SubjectFacts,
@@ -74,6 +73,19 @@ class Record:
     version: int  # index into the versions published so far
     data: tuple[str, ...]
     mechanism: Mechanism
+
+    def new_event(self, versions: list[str]) -> NewConsentEvent:
+        """The event this step records, on the version it names (the latest where that is not out yet)."""
+        return NewConsentEvent(
+            subject=SUBJECT,
+            purpose=self.purpose,
+            kind=self.kind,
+            data=self.data,
+            recipient=self.recipient,
+            notice_id=NOTICE,
+            notice_version=versions[min(self.version, len(versions) - 1)],
+            mechanism=self.mechanism,
+        )
 
 
 @dataclass(frozen=True)
@@ -153,21 +165,12 @@ class Model:
                     fresh if purpose in step.material_for else self.acceptable[purpose] | fresh
                 )
             return
-        version = self.versions[min(step.version, len(self.versions) - 1)]
+        new = step.new_event(self.versions)
         event = ConsentEvent(
             event_id=f"ev-{len(self.history)}",
             seq=len(self.history),
-            subject=SUBJECT,
-            purpose=step.purpose,
-            kind=step.kind,
-            data=step.data,
-            recipient=step.recipient,
-            notice_id=NOTICE,
-            notice_version=version,
-            mechanism=step.mechanism,
-            channel=None,
-            evidence=Evidence(),
             occurred_at=AT,
+            **{f.name: getattr(new, f.name) for f in fields(new)},
         )
         self.history.append(event)
         self.facts_now = apply(self.facts_now, event)
@@ -259,18 +262,8 @@ class Tenant:
             )
             publish_notice(self.engine.notices, POLICY, version, leave_out=leave_out, wording=version)
             return
-        new = NewConsentEvent(
-            subject=SUBJECT,
-            purpose=step.purpose,
-            kind=step.kind,
-            data=step.data,
-            recipient=step.recipient,
-            notice_id=NOTICE,
-            notice_version=self.versions[min(step.version, len(self.versions) - 1)],
-            mechanism=step.mechanism,
-        )
         with suppress(ConsentgateError):
-            self.history.append(self.engine.consent.record(new))
+            self.history.append(self.engine.consent.record(step.new_event(self.versions)))
 
 
 _tenants = itertools.count()
