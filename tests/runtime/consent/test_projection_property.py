@@ -30,6 +30,7 @@ steps = st.lists(
     max_size=25,
 )
 _run = itertools.count()
+Step = tuple[str, tuple[str, str | None], EventKind, bool]  # subject, target, kind, batched
 
 
 def _event(subject: str, target: tuple[str, str | None], kind: EventKind) -> NewConsentEvent:
@@ -47,7 +48,7 @@ def _event(subject: str, target: tuple[str, str | None], kind: EventKind) -> New
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=steps)
-def test_projection_equals_rebuild_equals_fold(ledger: ConsentLedger, steps: list[tuple]) -> None:
+def test_projection_equals_rebuild_equals_fold(ledger: ConsentLedger, steps: list[Step]) -> None:
     # Each example writes to subjects of its own, on the same database as earlier examples.
     run = next(_run)
     subjects = [f"{s}-{run}" for s in SUBJECTS]
@@ -70,8 +71,8 @@ def test_projection_equals_rebuild_equals_fold(ledger: ConsentLedger, steps: lis
     # The fold is `apply` step by step, and a subject's facts depend only on its own events.
     for subject in subjects:
         one: SubjectFacts = {}
-        for event in (e for e in events if e.subject == subject):
-            one = apply(one, event)
+        for recorded in (e for e in events if e.subject == subject):
+            one = apply(one, recorded)
         assert folded.get(subject, {}) == one
         # No fact is live unless the last event on its key gave consent.
         for key, fact in one.items():

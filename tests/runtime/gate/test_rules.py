@@ -8,7 +8,7 @@ from consentgate.runtime.consent.schemas import EventKind, Mechanism, SubjectFac
 from consentgate.runtime.gate.decision import Decision, ReasonCode
 from consentgate.runtime.gate.rules import decide
 from consentgate.runtime.policy import Policy
-from tests.runtime.gate.fakes import AS_FOUND, NOTICE, fact, facts_of, seed_policy, variant_policy
+from tests.runtime.gate.facts import AS_FOUND, NOTICE, fact, facts_of, seed_policy, variant_policy
 
 R = ReasonCode
 CURRENT = frozenset({(NOTICE, "2024-01")})

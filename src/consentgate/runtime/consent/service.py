@@ -2,6 +2,7 @@
 
 Every write is one transaction holding the events, the projection rows they change and their
 audit-log change records; subscribers hear about a subject only after that transaction commits.
+What makes an event acceptable is checked first, in `validation.py`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from consentgate.manifest.models import Manifest
-from consentgate.manifest.references import hint
 from consentgate.runtime.changes.journal import ChangeJournal
 from consentgate.runtime.consent.export import consent_records
 from consentgate.runtime.consent.projection import apply, fold
@@ -29,23 +29,12 @@ from consentgate.runtime.consent.schemas import (
     SubjectFacts,
 )
 from consentgate.runtime.consent.statistics import ConsentStatistics, tally
-from consentgate.runtime.errors import (
-    NotConsentPurpose,
-    StaleNotice,
-    UnknownDataItem,
-    UnknownNotice,
-    UnknownPurpose,
-    UnknownRecipient,
-    UnknownSubject,
-)
+from consentgate.runtime.consent.validation import EventValidator
+from consentgate.runtime.errors import UnknownSubject
 from consentgate.runtime.notices.service import ChangeRecorder, NoticeService
-from consentgate.runtime.policy import Policy, PurposePolicy
+from consentgate.runtime.policy import Policy
 from consentgate.runtime.ports import Clock, IdFactory
 from consentgate.store.database import Database
-
-
-def _listing(values: Iterable[str]) -> str:
-    return ", ".join(sorted(values)) or "—"
 
 
 class ConsentLedger:
@@ -74,6 +63,7 @@ class ConsentLedger:
         self._policy = policy
         self._manifest = manifest  # only for exports: controller, data categories, recipient names
         self._repo = ConsentRepository(tenant, db.dialect)
+        self._validator = EventValidator(policy, notices)
         self._listeners: list[Callable[[str], None]] = []
         self._listeners_lock = threading.Lock()
         self._ids_lock = threading.Lock()
@@ -162,7 +152,7 @@ class ConsentLedger:
         if not events:
             return []
         for event in events:
-            self._validate(event)
+            self._validator.validate(event)
         subjects = list(dict.fromkeys(e.subject for e in events))
         if len(subjects) > 1:
             self._repo.prefer_custom_plans(session)
@@ -337,76 +327,6 @@ class ConsentLedger:
         for subject in subjects:
             for listener in listeners:
                 listener(subject)
-
-    def _validate(self, event: NewConsentEvent) -> None:
-        purpose = self._purpose(event.purpose)
-        for item in event.data:
-            if item not in self._policy.data:
-                raise UnknownDataItem.from_key(
-                    "runtime.unknown_data",
-                    data=item,
-                    hint=hint(item, self._policy.data),
-                    known=_listing(self._policy.data),
-                )
-            if item not in purpose.data:
-                raise UnknownDataItem.from_key(
-                    "runtime.data_outside_purpose",
-                    data=item,
-                    purpose=purpose.id,
-                    known=_listing(purpose.data),
-                )
-        if event.recipient is not None:
-            self._check_recipient(purpose, event.recipient)
-        self._check_notice(purpose, event)
-
-    def _purpose(self, purpose_id: str) -> PurposePolicy:
-        purpose = self._policy.purposes.get(purpose_id)
-        if purpose is None:
-            raise UnknownPurpose.from_key(
-                "runtime.unknown_purpose",
-                purpose=purpose_id,
-                hint=hint(purpose_id, self._policy.purposes),
-                known=_listing(self._policy.purposes),
-            )
-        if not purpose.needs_consent:
-            raise NotConsentPurpose.from_key("runtime.not_consent_purpose", purpose=purpose_id)
-        return purpose
-
-    def _check_recipient(self, purpose: PurposePolicy, recipient: str) -> None:
-        if recipient not in self._policy.recipients:
-            raise UnknownRecipient.from_key(
-                "runtime.unknown_recipient",
-                recipient=recipient,
-                hint=hint(recipient, self._policy.recipients),
-            )
-        if recipient not in purpose.recipients:
-            raise UnknownRecipient.from_key(
-                "runtime.recipient_outside_purpose",
-                recipient=recipient,
-                purpose=purpose.id,
-                known=_listing(purpose.recipients),
-            )
-
-    def _check_notice(self, purpose: PurposePolicy, event: NewConsentEvent) -> None:
-        named = event.notice_id is not None or event.notice_version is not None
-        if named and self._notices.find(event.notice_id or "", event.notice_version or "") is None:
-            raise UnknownNotice.from_key(
-                "runtime.unknown_notice", notice=event.notice_id or "—", version=event.notice_version or "—"
-            )
-        if event.kind is not EventKind.GIVEN:
-            return
-        if event.notice_id is None or event.notice_version is None:
-            raise StaleNotice.from_key("runtime.notice_required", purpose=purpose.id)
-        acceptable = self._notices.acceptable_versions().get(purpose.id, frozenset())
-        if (event.notice_id, event.notice_version) not in acceptable:
-            same_notice = [v for n, v in acceptable if n == event.notice_id]
-            current = same_notice or [f"{n} {v}" for n, v in acceptable]
-            raise StaleNotice.from_key(
-                "runtime.stale_notice",
-                version=event.notice_version,
-                purpose=purpose.id,
-                current=_listing(current),
-            )
 
 
 class _Counter:

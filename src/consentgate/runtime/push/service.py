@@ -7,39 +7,38 @@ run on the data the template names, generic otherwise. No profile value is read 
 Each batch is one transaction — deliveries, the campaign's cursor and an audit record commit
 together — so an interrupted plan resumes after the last committed batch and plans no one twice.
 
-`send` delivers pending deliveries. A personalized one is decided again through the gate and
-rendered from `ProfileStore.read` at that moment, so a withdrawal between plan and send yields the
-generic push. Each call of the transport is logged; failures are retried with exponential backoff
-and then recorded as failed, never dropped. A batch's results commit together — also when the
-process is interrupted mid-batch — so resuming sends only what is still pending.
+`send` delivers pending deliveries through the courier (`sending.py`: a personalized one is decided
+again through the gate and rendered from `ProfileStore.read` at that moment, so a withdrawal between
+plan and send yields the generic push; failures are retried, then recorded as failed, never dropped).
+A batch's results commit together — also when the process is interrupted mid-batch — so resuming
+sends only what is still pending. Campaigns are checked against the manifest first (`campaigns.py`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from consentgate.manifest.models import Channel, Manifest, PurposeKind
+from consentgate.manifest.models import Manifest
 from consentgate.manifest.references import hint
-from consentgate.runtime.errors import UnknownPurpose, UnknownSubject
-from consentgate.runtime.gate.decision import Decision, ReasonCode
-from consentgate.runtime.policy import Policy, PurposePolicy
+from consentgate.runtime.errors import UnknownSubject
+from consentgate.runtime.gate.decision import ReasonCode
+from consentgate.runtime.policy import Policy
 from consentgate.runtime.ports import Clock, IdFactory
+from consentgate.runtime.push.campaigns import Prepared, prepare
 from consentgate.runtime.push.decider import decider_for
-from consentgate.runtime.push.errors import (
-    CampaignConflict,
-    InvalidCampaign,
-    TransportFailed,
-    TransportTimeout,
-    UnknownCampaign,
-)
-from consentgate.runtime.push.explain import attribute_names, why
+from consentgate.runtime.push.errors import CampaignConflict, UnknownCampaign
 from consentgate.runtime.push.models import CampaignRow
-from consentgate.runtime.push.ports import PushTransport
+from consentgate.runtime.push.ports import (
+    ChangeRecorder,
+    DecisionGate,
+    NoticeVersions,
+    ProfileReader,
+    PushTransport,
+)
 from consentgate.runtime.push.repository import FactRow, Finished, Pending, Planned, PushRepository, utc
 from consentgate.runtime.push.schemas import (
     Attempt,
@@ -47,49 +46,28 @@ from consentgate.runtime.push.schemas import (
     CampaignRun,
     Delivery,
     DeliveryStatus,
-    Outcome,
     PushContent,
-    PushMessage,
     SendReport,
     Variant,
 )
+from consentgate.runtime.push.sending import ATTRIBUTES_MISSING, SUBJECT_GONE, Courier
 from consentgate.store.database import Database
-from consentgate.text import Text
+
+# Names other modules imported from here before the split.
+__all__ = [
+    "ATTRIBUTES_MISSING",
+    "SUBJECT_GONE",
+    "ChangeRecorder",
+    "DecisionGate",
+    "NoticeVersions",
+    "ProfileReader",
+    "PushService",
+]
 
 _NO_ROWS: list[FactRow] = []
 _PERSONALIZED = Variant.PERSONALIZED.value
 _GENERIC = Variant.GENERIC.value
 _REASONS = {code: code.value for code in ReasonCode}  # a dict lookup is cheaper than `.value`
-# Reasons a delivery records beside the gate's own reason codes.
-ATTRIBUTES_MISSING = "attributes-missing"
-SUBJECT_GONE = "unknown-subject"
-
-
-class ChangeRecorder(Protocol):
-    def record_change(self, session: Session, kind: str, payload: Mapping[str, Any]) -> None: ...
-
-
-class NoticeVersions(Protocol):
-    def acceptable_versions(self) -> Mapping[str, frozenset[tuple[str, str]]]: ...
-
-
-class DecisionGate(Protocol):
-    def decide(
-        self, subject: str, purpose: str, data: Iterable[str] | str, recipient: str | None = None
-    ) -> Decision: ...
-
-
-class ProfileReader(Protocol):
-    def read(self, subject: str, purpose: str) -> dict[str, Any]: ...
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    """A campaign checked against the manifest: its purpose and the data its personalized text names."""
-
-    campaign: Campaign
-    purpose: PurposePolicy
-    uses: frozenset[str]
 
 
 class PushService:
@@ -118,20 +96,24 @@ class PushService:
         self._db = db
         self._tenant = tenant
         self._clock = clock
-        self._ids = ids
         self._audit = audit
         self._policy = policy
         self._manifest = manifest
         self._notices = notices
-        self._gate = gate
-        self._profiles = profiles
-        self._transport = transport
         self._batch_size = batch_size
-        self._max_attempts = max_attempts
-        self._backoff = backoff
-        self._sleep = sleep
-        self._settings_url = settings_url
         self._repo = PushRepository(tenant, db.dialect)
+        self._courier = Courier(
+            clock=clock,
+            ids=ids,
+            manifest=manifest,
+            gate=gate,
+            profiles=profiles,
+            transport=transport,
+            max_attempts=max_attempts,
+            backoff=backoff,
+            sleep=sleep,
+            settings_url=settings_url,
+        )
 
     # ------------------------------------------------------------------ plan
 
@@ -141,7 +123,7 @@ class PushService:
         `max_batches` stops after that many batches (the run says `complete=False`): planning a huge
         tenant in slices, or a test standing in for a crash.
         """
-        prepared = self._prepare(campaign)
+        prepared = prepare(campaign, manifest=self._manifest, policy=self._policy)
         self._register(prepared)
         batches = 0
         while max_batches is None or batches < max_batches:
@@ -150,7 +132,7 @@ class PushService:
                 break
         return self.campaign(campaign.campaign_id)
 
-    def _plan_batch(self, prepared: _Prepared) -> bool:
+    def _plan_batch(self, prepared: Prepared) -> bool:
         """Plans the next batch in one transaction; False once the campaign is fully planned."""
         purpose = prepared.purpose
         decider = decider_for(purpose, prepared.uses, self._notices.acceptable_versions())
@@ -191,60 +173,7 @@ class PushService:
             )
             return row.planned_at is None
 
-    def _prepare(self, campaign: Campaign) -> _Prepared:
-        """Checks the campaign against the manifest before anything is written."""
-        purpose = self._purpose(campaign)
-        generic = self._placeholders(campaign, campaign.generic, "generic")
-        if generic:
-            raise InvalidCampaign.from_key(
-                "push.generic_personal", campaign=campaign.campaign_id, data=", ".join(sorted(generic))
-            )
-        uses = self._placeholders(campaign, campaign.personalized, "personalized")
-        outside = uses - purpose.data
-        if outside:
-            raise InvalidCampaign.from_key(
-                "push.template_data",
-                campaign=campaign.campaign_id,
-                data=min(outside),
-                purpose=purpose.id,
-                known=", ".join(sorted(purpose.data)),
-            )
-        return _Prepared(replace(campaign, purpose=purpose.id), purpose, uses)
-
-    @staticmethod
-    def _placeholders(campaign: Campaign, content: PushContent, variant: str) -> frozenset[str]:
-        try:
-            return content.placeholders()
-        except ValueError as exc:  # an unbalanced brace
-            raise InvalidCampaign.from_key(
-                "push.template_invalid", campaign=campaign.campaign_id, variant=variant, problem=str(exc)
-            ) from exc
-
-    def _purpose(self, campaign: Campaign) -> PurposePolicy:
-        personalization = [p for p in self._manifest.purposes if p.kind is PurposeKind.PERSONALIZATION]
-        known = ", ".join(p.id for p in personalization) or "—"
-        if campaign.purpose is None:
-            if not personalization:
-                raise InvalidCampaign.from_key(
-                    "push.no_personalization_purpose", campaign=campaign.campaign_id
-                )
-            on_push = [p for p in personalization if p.channel is Channel.PUSH]
-            return self._policy.purposes[(on_push or personalization)[0].id]
-        found = self._policy.purposes.get(campaign.purpose)
-        if found is None:
-            raise UnknownPurpose.from_key(
-                "runtime.unknown_purpose",
-                purpose=campaign.purpose,
-                hint=hint(campaign.purpose, self._policy.purposes),
-                known=", ".join(sorted(self._policy.purposes)),
-            )
-        if found.kind is not PurposeKind.PERSONALIZATION:
-            raise InvalidCampaign.from_key(
-                "push.not_personalization", campaign=campaign.campaign_id, purpose=found.id, known=known
-            )
-        return found
-
-    def _register(self, prepared: _Prepared) -> None:
+    def _register(self, prepared: Prepared) -> None:
         """Stores a new campaign; a known one resumes, unless its content differs (that is a new campaign)."""
         campaign = prepared.campaign
         content = {"generic": campaign.generic.document(), "personalized": campaign.personalized.document()}
@@ -300,7 +229,7 @@ class PushService:
             after = pending[-1].subject
         return report
 
-    def _send_batch(self, prepared: _Prepared, pending: list[Pending]) -> SendReport:
+    def _send_batch(self, prepared: Prepared, pending: list[Pending]) -> SendReport:
         campaign_id = prepared.campaign.campaign_id
         finished: list[Finished] = []
         attempts: list[dict[str, Any]] = []
@@ -310,15 +239,19 @@ class PushService:
         try:
             for item in pending:
                 if item.subject not in present:  # erased since planning: nobody to send to
-                    finished.append(self._closed(item, DeliveryStatus.CANCELLED, SUBJECT_GONE, 0, None))
+                    finished.append(
+                        self._courier.closed(item, DeliveryStatus.CANCELLED, SUBJECT_GONE, 0, None)
+                    )
                     continue
                 try:
-                    message, reason = self._message(prepared, item)
+                    message, reason = self._courier.message(prepared, item)
                 except UnknownSubject:  # erased while this batch was being sent
-                    finished.append(self._closed(item, DeliveryStatus.CANCELLED, SUBJECT_GONE, 0, None))
+                    finished.append(
+                        self._courier.closed(item, DeliveryStatus.CANCELLED, SUBJECT_GONE, 0, None)
+                    )
                     continue
                 downgraded += item.variant is Variant.PERSONALIZED and message.variant is Variant.GENERIC
-                finished.append(self._deliver(item, message, reason, attempts, finished))
+                finished.append(self._courier.deliver(item, message, reason, attempts, finished))
         finally:  # also on an interruption: what was delivered is recorded, so a resume skips it
             with self._db.transaction() as session:
                 self._repo.add_attempts(session, attempts)
@@ -334,108 +267,6 @@ class PushService:
             cancelled=counts[DeliveryStatus.CANCELLED.value],
             attempts=len(attempts),
             downgraded=downgraded,
-        )
-
-    def _message(self, prepared: _Prepared, item: Pending) -> tuple[PushMessage, str]:
-        """The push for one subject, decided again now: personalized only if the gate still releases it."""
-        purpose = prepared.purpose.id
-        campaign = prepared.campaign
-        settings = self._settings_url.format(purpose=purpose)
-        if item.variant is Variant.PERSONALIZED:
-            decision = self._gate.decide(item.subject, purpose, tuple(sorted(prepared.uses)))
-            reason = decision.reason_code.value
-            if decision.allowed:
-                values = self._profiles.read(item.subject, purpose)
-                if prepared.uses <= values.keys():
-                    content = campaign.personalized.render(values)
-                    explained = why(attribute_names(self._manifest, prepared.uses), settings)
-                    return self._push(
-                        campaign, item, Variant.PERSONALIZED, content, explained, settings
-                    ), reason
-                reason = ATTRIBUTES_MISSING
-        else:
-            reason = item.reason
-        generic = self._push(campaign, item, Variant.GENERIC, campaign.generic, why(None, settings), settings)
-        return generic, reason
-
-    @staticmethod
-    def _push(
-        campaign: Campaign,
-        item: Pending,
-        variant: Variant,
-        content: PushContent,
-        explained: Text,
-        settings: str,
-    ) -> PushMessage:
-        return PushMessage(
-            key=f"{campaign.campaign_id}:{item.subject}",
-            campaign_id=campaign.campaign_id,
-            subject=item.subject,
-            variant=variant,
-            title=content.title,
-            body=content.body,
-            why=explained,
-            settings_url=settings,
-        )
-
-    def _deliver(
-        self,
-        item: Pending,
-        message: PushMessage,
-        reason: str,
-        log: list[dict[str, Any]],
-        finished: list[Finished],
-    ) -> Finished:
-        """Calls the transport up to `max_attempts` times, waiting `backoff`, 2×, 4× … between tries."""
-        first = item.attempts + 1
-        for number in range(first, first + self._max_attempts):
-            at = self._clock.now()
-            entry = {
-                "attempt_id": self._ids.new_id(),
-                "campaign_id": message.campaign_id,
-                "subject": item.subject,
-                "attempt": number,
-                "variant": message.variant.value,
-                "at": at,
-                "receipt": None,
-                "error": None,
-            }
-            try:
-                receipt = self._transport.send(message)
-            except TransportFailed as exc:
-                outcome = Outcome.TIMEOUT if isinstance(exc, TransportTimeout) else Outcome.FAILED
-                log.append({**entry, "outcome": outcome.value, "error": exc.text.en[:500]})
-                if number < first + self._max_attempts - 1:
-                    self._sleep(self._backoff * 2 ** (number - first))
-                continue
-            except BaseException as exc:  # not a delivery failure: record the attempt, stay pending
-                log.append({**entry, "outcome": Outcome.FAILED.value, "error": f"interrupted: {exc!r}"[:500]})
-                # Still pending (whether it left is unknown), but the attempt counts: numbering goes on.
-                finished.append(self._closed(item, DeliveryStatus.PENDING, item.reason, number, None))
-                raise
-            log.append({**entry, "outcome": Outcome.DELIVERED.value, "receipt": receipt.reference})
-            return self._closed(item, DeliveryStatus.SENT, reason, number, receipt.reference, message.variant)
-        return self._closed(
-            item, DeliveryStatus.FAILED, reason, first + self._max_attempts - 1, None, message.variant
-        )
-
-    def _closed(
-        self,
-        item: Pending,
-        status: DeliveryStatus,
-        reason: str,
-        attempts: int,
-        receipt: str | None,
-        variant: Variant | None = None,
-    ) -> Finished:
-        return Finished(
-            subject=item.subject,
-            variant=variant or item.variant,
-            reason=reason,
-            status=status,
-            attempts=attempts or item.attempts,
-            receipt=receipt,
-            at=self._clock.now(),
         )
 
     # ------------------------------------------------------------------ reading
@@ -465,7 +296,7 @@ class PushService:
             self._find(session, campaign_id)
             return self._repo.attempts(session, campaign_id, subject)
 
-    def _stored(self, campaign_id: str) -> _Prepared:
+    def _stored(self, campaign_id: str) -> Prepared:
         with self._db.reading() as session:
             row = self._find(session, campaign_id)
             campaign = Campaign(
@@ -475,7 +306,7 @@ class PushService:
                 personalized=PushContent.from_document(row.content["personalized"]),
                 purpose=row.purpose,
             )
-        return self._prepare(campaign)
+        return prepare(campaign, manifest=self._manifest, policy=self._policy)
 
     def _find(self, session: Session, campaign_id: str) -> CampaignRow:
         row = self._repo.campaign(session, campaign_id)
