@@ -80,15 +80,14 @@ def joined(parts: Iterable[Text]) -> Text:
 
 
 def purpose_name(manifest: Manifest, purpose_id: str) -> Text:
-    """The manifest's own label when it has one; else what the kind of purpose means, with its id."""
+    """The manifest's own label when it has one; else what the kind of purpose means (never its id)."""
     purpose = manifest.purposes_by_id.get(purpose_id)
     if purpose is None:
         return Text(zh=purpose_id, en=purpose_id)
     if purpose.label is not None and (purpose.label.zh or purpose.label.en):
         zh = purpose.label.zh or purpose.label.en or purpose_id
         return Text(zh=zh, en=purpose.label.en or zh)
-    kind = message(f"web.onboarding_kind_{purpose.kind.value}")
-    return message("web.onboarding_purpose_name", name=kind, id=purpose_id)
+    return message(f"web.onboarding_kind_{purpose.kind.value}")
 
 
 def data_name(manifest: Manifest, data_id: str) -> Text:
