@@ -27,6 +27,7 @@ from consentgate.service.problems import RESPONSES, consentgate_error, http_erro
 from consentgate.service.ratelimit import PublicLimiter
 from consentgate.service.routers import (
     auditlog,
+    browse,
     consent,
     decide,
     feed,
@@ -101,6 +102,7 @@ def create_app(settings: Settings) -> FastAPI:
         rights,
         auditlog,
         onboarding,
+        browse,
         profiles,
         feed,
         push,

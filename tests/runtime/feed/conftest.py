@@ -74,9 +74,7 @@ def onboard(engine: Engine) -> Onboard:
                     subject, screen_id, {"phone": "13800000000", "account-password": "secret"}
                 )
             elif screen_id == "questionnaire" and answers is not None:
-                screen = engine.onboarding.submit(
-                    subject, screen_id, {**answers, f"consent:{PURPOSE}": True}
-                )
+                screen = engine.onboarding.submit(subject, screen_id, {**answers, f"consent:{PURPOSE}": True})
             else:
                 screen = engine.onboarding.skip(subject, screen_id)
         raise AssertionError("onboarding must reach home")

@@ -96,7 +96,10 @@ def test_required_is_decided_by_the_law_not_by_the_manifest_flag(database_url: s
     with engine_over(Manifest.model_validate(document), database_url, tmp_path) as engine:
         engine.onboarding.submit("u1", "welcome", {})
         login = engine.onboarding.next_screen("u1")
-        assert [(f.data_id, f.required) for f in login.fields] == [("phone", True), ("account-password", True)]
+        assert [(f.data_id, f.required) for f in login.fields] == [
+            ("phone", True),
+            ("account-password", True),
+        ]
         assert login.actions == ("submit",)
         questionnaire = engine.onboarding.submit("u1", "login", LOGIN)
         assert not any(f.required for f in questionnaire.fields)

@@ -15,7 +15,7 @@ class RequiredFieldMissing(ConsentgateError):
     code = "runtime.required_missing"
 
 
-class NoBrowseMode(ConsentgateError):
+class NoBrowseMode(UnknownScreen):
     """The manifest has no screen that only shows the notice, so there is nothing to come back to."""
 
     code = "runtime.no_browse_mode"
