@@ -14,7 +14,7 @@ from consentgate.service.app import create_app
 from consentgate.service.settings import Settings
 from tests.runtime.conftest import SEED_FIXED
 from tests.web.conftest import CATALOG, Site
-from tests.web.test_onboarding_pages import parse, skip_everything, walk
+from tests.web.pages import parse, skip_everything, walk
 
 SESSION_COOKIE = "consentgate_session"
 WELCOME = "/demo/welcome"

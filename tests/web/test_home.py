@@ -15,7 +15,7 @@ from consentgate.service.app import create_app
 from consentgate.service.settings import Settings
 from tests.runtime.conftest import SEED_FIXED
 from tests.web.conftest import CATALOG, TENANT, Site
-from tests.web.test_onboarding_pages import Screen, begin, feed_label, parse, skip_everything, walk
+from tests.web.pages import Screen, begin, feed_label, parse, skip_everything, walk
 
 HOME = "/me/home"
 
