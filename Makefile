@@ -49,7 +49,7 @@ demo: install
 	@echo "== The same app, fixed as the court requires (expect no finding at medium or above) =="
 	$(BIN)/consentgate audit examples/seed-case/fixed.yaml --lang en
 	@echo
-	@echo "== The fixed app running on consentgate: three users, feed, push, SMS, sharing (SQLite) =="
+	@echo "== The fixed app running on consentgate: three users and one visitor who only browses; feed, push, SMS, sharing (SQLite) =="
 	$(BIN)/python examples/demo-app/demo.py --database var/demo.db --tenant demo
 	@$(BIN)/python examples/demo-app/serve.py --database var/demo.db
 

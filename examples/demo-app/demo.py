@@ -2,10 +2,11 @@
 
 Run:  .venv/bin/python examples/demo-app/demo.py [--database var/demo.db] [--lang zh|en]
 
-Three people sign up with different choices; the app then shows each a lesson feed, plans and sends a
-push campaign, runs a marketing SMS campaign, shares data with its two affiliated apps, and replays the
-address-book case. Every line says what each person receives and why. The SQLite database is left in
-place for the service of a later release.
+Three people sign up with different choices — only a ticked box is a consent: answers typed without
+their box are not kept — and a fourth visitor refuses the notice and just browses, without an account.
+The app then shows each a lesson feed, plans and sends a push campaign, runs a marketing SMS campaign,
+shares data with its two affiliated apps (one tick per app), and replays the address-book case. Every
+line says what each person receives and why. The SQLite database is left in place for the service.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from sqlalchemy import func, select
 
+from consentgate.runtime.consent.models import SubjectRow
 from consentgate.runtime.engine import Engine
+from consentgate.runtime.onboarding.schemas import ScreenView
 from consentgate.runtime.ports import FakeClock
 from consentgate.runtime.push.schemas import Campaign, PushContent
 from consentgate.text import Lang, Text
@@ -40,25 +44,29 @@ class Person:
     name: str
     phone: str
     answers: dict[str, str] = field(default_factory=dict)  # optional profile questions answered
+    personalize: bool = False  # ticks 「我同意：个性化推荐」, the only way the answers are kept
     marketing: bool = False
     share_with: tuple[str, ...] = ()
 
 
 PEOPLE = (
-    Person("li-lei", "李雷 / Li Lei", "13800000001"),  # skips every optional question
+    # Types an occupation but ticks nothing: the answer is not kept and nothing is consented to.
+    Person("li-lei", "李雷 / Li Lei", "13800000001", answers={"occupation": "学生"}),
     Person(
         "han-meimei",
         "韩梅梅 / Han Meimei",
         "13800000002",
         answers={"occupation": "老师", "english-level": "B1", "learning-goal": "雅思"},
+        personalize=True,
         marketing=True,
-        share_with=("affiliate-app-a", "affiliate-app-b"),
+        share_with=("affiliate-app-a",),  # one tick, one app: 关联软件乙 receives nothing
     ),
     Person(
         "luo",
         "罗某 / Luo",
         "13800000003",
         answers={"occupation": "程序员", "english-level": "A2"},
+        personalize=True,
         marketing=True,
     ),
 )
@@ -81,32 +89,77 @@ class Scenario:
 
     def sign_up(self, person: Person) -> None:
         onboarding = self.engine.onboarding
-        screen = onboarding.next_screen(person.subject)
+        welcome = onboarding.welcome()  # the notice, before any account exists
+        self.say(f"{welcome.screen_id}: the notice, before any account → agree")
+        screen = onboarding.submit(person.subject, welcome.screen_id or "", {})  # the account starts here
         while not screen.is_home:
-            values: dict[str, Any] = {}
-            for field_view in screen.fields:
-                if field_view.data_id == "phone":
-                    values["phone"] = person.phone
-                elif field_view.data_id == "account-password":
-                    values["account-password"] = "argon2id$demo"
-                elif field_view.data_id in person.answers:
-                    values[field_view.data_id] = person.answers[field_view.data_id]
-            for box in screen.consent_boxes:
-                wanted = ("marketing-sms" in box.purposes and person.marketing) or any(
-                    r in person.share_with for r in box.recipients
-                )
-                if wanted:
-                    values[box.box_id] = True
+            values = self.choices(person, screen)
             asked = ", ".join(f.data_id + ("*" if f.required else "") for f in screen.fields) or "—"
-            action = "submit" if values else "skip"
-            self.say(f"{screen.screen_id}: asks [{asked}] → {action} {sorted(values) or ''}")
+            boxes = len(screen.consent_boxes)
+            ticked = ", ".join(_box(b) for b, v in values.items() if v is True) or "nothing"
+            self.say(f"{screen.screen_id}: asks [{asked}] and {boxes} box(es) → ticks {ticked}")
+            screen_id = screen.screen_id or ""
             screen = (
-                onboarding.submit(person.subject, screen.screen_id or "", values)
+                onboarding.submit(person.subject, screen_id, values)
                 if values
-                else onboarding.skip(person.subject, screen.screen_id or "")
+                else onboarding.skip(person.subject, screen_id)
+            )
+        kept = {a.data_id for a in self.engine.profiles.attributes(person.subject)}
+        dropped = sorted(set(person.answers) - kept)
+        if dropped:
+            self.say(
+                Text(
+                    zh=f"未勾选同意：回答 {dropped} 未被保存",
+                    en=f"no box ticked: the answers {dropped} were not kept",
+                )
             )
         self.engine.messaging.register_address(person.subject, "sms", person.phone)
         self.say(Text(zh="→ 到达首页", en="→ reached the home screen"))
+
+    @staticmethod
+    def choices(person: Person, screen: ScreenView) -> dict[str, Any]:
+        """What the person types and ticks: one tick per purpose, and per affiliated app for sharing."""
+        values: dict[str, Any] = {}
+        for field_view in screen.fields:
+            if field_view.data_id == "phone":
+                values["phone"] = person.phone
+            elif field_view.data_id == "account-password":
+                values["account-password"] = "argon2id$demo"
+            elif field_view.data_id in person.answers:
+                values[field_view.data_id] = person.answers[field_view.data_id]
+        for box in screen.consent_boxes:
+            wanted = (
+                (box.purpose == "personalized-push" and person.personalize)
+                or (box.purpose == "marketing-sms" and person.marketing)
+                or box.recipient in person.share_with
+            )
+            if wanted:
+                values[box.box_id] = True
+        return values
+
+    def browse(self) -> None:
+        """A visitor who refuses the notice: 仅浏览, with no account, no cookie and no record naming them."""
+        before = self.accounts()
+        welcome = self.engine.onboarding.welcome()
+        self.say(
+            f"{welcome.screen_id}: the notice → 仅浏览 / just browse (offered: {[a.value for a in welcome.actions]})"
+        )
+        mode = self.engine.onboarding.browse()
+        page = self.engine.feed.browse(limit=3)
+        self.say(page.label.in_(self.lang))
+        for entry in page.items:
+            self.say(f"· {getattr(entry.item.title, self.lang)} — {entry.reason.in_(self.lang)}", indent=4)
+        self.say(
+            Text(
+                zh=f"账号数：浏览前 {before}，浏览后 {self.accounts()}（未创建账号）；“同意并继续注册”回到页面 {mode.agree_screen_id}",
+                en=f"accounts before: {before}, after: {self.accounts()} (none created); "
+                f"'Agree and sign up' goes back to screen {mode.agree_screen_id}",
+            )
+        )
+
+    def accounts(self) -> int:
+        with self.engine.database.reading() as session:
+            return session.scalar(select(func.count()).select_from(SubjectRow)) or 0
 
     # ------------------------------------------------------------------ what each person receives
 
@@ -116,6 +169,11 @@ class Scenario:
         for entry in page.items:
             title = getattr(entry.item.title, self.lang)
             self.say(f"· {title} — {entry.reason.in_(self.lang)}", indent=4)
+
+
+def _box(box_id: str) -> str:
+    """consent:share-affiliates:affiliate-app-a → share-affiliates→affiliate-app-a (one purpose, one app)."""
+    return box_id.removeprefix("consent:").replace(":", "→")
 
 
 OVERDUE_DAYS = 30  # han-meimei's copy request was filed this long ago and is still unanswered
@@ -129,6 +187,8 @@ def run(engine: Engine, console: Console, lang: Lang, clock: FakeClock) -> None:
     for person in PEOPLE:
         console.print(f"[bold]{person.name}[/bold]")
         scenario.sign_up(person)
+    console.print("[bold]访客 / A visitor who does not agree[/bold]")
+    scenario.browse()
 
     # A month ago han-meimei asked for a copy of her data; nobody has answered yet (the console shows it).
     waiting = engine.rights.request("han-meimei", "copy")

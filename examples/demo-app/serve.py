@@ -46,9 +46,10 @@ def main() -> None:
         f"""
 == consentgate is serving the demo app at {base} (Ctrl-C stops it) ==
 1. {base}/demo
-   Sign up as a new user of the English-learning app: the notice comes first, only the phone number and
-   password are required; skip every other question ("不提供也能继续 / Continue without it") and you
-   still reach the home page.
+   Sign up as a new user of the English-learning app: the notice comes first, with 「仅浏览 / Just
+   browse」 beside 「同意」 (browse the lessons without an account, agree later). Only the phone number
+   and password are required; skip every other question and you still reach the home page. Answers
+   are kept only if you tick the box beside them; sharing asks one box per affiliated app.
 2. {base}/me/privacy   (once signed up)
    The privacy center: what is held and why, a switch per purpose, personalized feed on/off, download,
    correct or delete your data, cancel the account.

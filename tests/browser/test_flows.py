@@ -1,4 +1,6 @@
-"""The issue's four browser scenarios, in Debian's Chromium against the service on 127.0.0.1.
+"""The first four browser scenarios (issue 5), in Debian's Chromium against the service on 127.0.0.1.
+
+Consent, sharing per recipient and browse-only mode (issue 12) are in `test_consent_flows.py`.
 
 They run on SQLite only: every page's behaviour is also tested on PostgreSQL in tests/web; what the
 browser adds is the real thing (cookies, redirects, forms, htmx) end to end. Screenshots of each step go
@@ -51,9 +53,15 @@ def running(tmp_path: Path, live_server: LiveServer) -> Iterator[Running]:
     yield Running(base, app.state.engines.get(TENANT), admin)
 
 
-def sign_up(page: Page, running: Running, shot: Shot, answers: dict[str, str] | None = None) -> str:
+def sign_up(
+    page: Page,
+    running: Running,
+    shot: Shot,
+    answers: dict[str, str] | None = None,
+    tick: tuple[str, ...] = (),
+) -> str:
     """/demo → sign up → the notice → phone and password → each optional screen: fill `answers` where
-    asked and continue, else skip (nothing ticked). Returns the new account id."""
+    asked, tick the boxes whose name holds one of `tick`, and continue, else skip. Returns the account id."""
     page.goto(running.url("/demo"))
     page.click("#demo-sign-up")
     expect(page.locator("#notice")).to_be_visible()
@@ -74,8 +82,14 @@ def sign_up(page: Page, running: Running, shot: Shot, answers: dict[str, str] | 
         }
         for name, value in asked.items():
             page.fill(f'[name="{name}"]', value)
+        boxes = page.locator("input[type=checkbox]")
+        ticked = 0
+        for index in range(boxes.count()):
+            if any(fragment in (boxes.nth(index).get_attribute("name") or "") for fragment in tick):
+                boxes.nth(index).check()
+                ticked += 1
         shot(page, f"3-optional-screen-{step}")
-        page.click("#action-submit" if asked else "#action-skip")
+        page.click("#action-submit" if asked or ticked else "#action-skip")
         expect(page.locator(f'form[action="{form}"]')).to_have_count(0)  # the next screen is shown
     expect(page.locator("#feed-label")).to_be_visible()
     subjects = [s for s in running.engine.consent.projection() if s.startswith("demo-")]
@@ -104,8 +118,9 @@ def test_a_new_user_skips_every_optional_question_and_reaches_a_non_personalized
 def test_switching_personalization_in_the_privacy_center_changes_the_feed_label_on_the_next_load(
     page: Page, running: Running, shot: Shot
 ) -> None:
-    # Answering a question is consent to its purpose: this person starts personalized.
-    subject = sign_up(page, running, shot, answers={"english-level": "B1", "occupation": "teacher"})
+    # Answering and ticking 「我同意：个性化推荐」: this person starts personalized.
+    answers = {"english-level": "B1", "occupation": "teacher"}
+    subject = sign_up(page, running, shot, answers=answers, tick=("personalized-push",))
     expect(page.locator("#feed-label")).to_have_text("Personalized")
     for turn, label in (("off", "Not personalized"), ("on", "Personalized")):
         page.goto(running.url("/me/privacy#personalization"))

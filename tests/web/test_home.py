@@ -15,7 +15,7 @@ from consentgate.service.app import create_app
 from consentgate.service.settings import Settings
 from tests.runtime.conftest import SEED_FIXED
 from tests.web.conftest import CATALOG, TENANT, Site
-from tests.web.test_onboarding_pages import Screen, begin, feed_label, parse, skip_everything, walk
+from tests.web.pages import Screen, begin, feed_label, parse, skip_everything, walk
 
 HOME = "/me/home"
 
@@ -33,8 +33,8 @@ def served(
 
 
 def sign_up(site: Site) -> None:
-    """The demo's front door: a fresh account, signed in, at the first onboarding screen."""
-    started = site.post("/demo/start", page="/demo")
+    """The demo's front door: the notice, agreed; a fresh account, signed in, at the next screen."""
+    started = site.post("/demo/welcome", {"action": "agree"}, page="/demo/welcome")
     assert started.status_code == 303
 
 
@@ -101,7 +101,7 @@ def test_optional_screens_that_do_not_block_home_stay_open_but_offered(
     relaxed.write_text(text.replace(marker, marker + "    blocks_home: false\n"), "utf-8")
     with served(database_url, manifest=relaxed) as site:
         sign_up(site)
-        for _ in range(3):  # welcome, login, questionnaire: each blocks home
+        for _ in range(2):  # login, questionnaire: each blocks home (the notice was agreed at sign-up)
             screen = parse(site.client.get("/me/onboarding").text)
             action, values = skip_everything(screen)
             site.client.post(screen.action, data={"csrf_token": screen.csrf, "action": action, **values})

@@ -6,10 +6,6 @@ follow the 303), and what was recorded is checked in the runtime itself, not in 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
-
 import pytest
 
 from consentgate.i18n import message
@@ -17,179 +13,22 @@ from consentgate.runtime.consent.schemas import EventKind
 from consentgate.runtime.messaging.schemas import MessageStatus
 from consentgate.text import Text
 from tests.web.conftest import Site
-
-PHONE = "13800000001"
-PASSWORD = "correct horse battery staple"
-ONBOARDING = "/me/onboarding"
-CONTINUE_WITHOUT = "不提供也能继续 / Continue without it"
-VOID = {"input", "meta", "link", "br", "img", "hr", "source", "area", "base", "col", "wbr"}
-
-
-@dataclass
-class Control:
-    tag: str  # input or button
-    attrs: dict[str, str | None]
-    form: str | None  # the action of the form it is in
-    text: str = ""
-
-    def get(self, name: str) -> str | None:
-        return self.attrs.get(name)
-
-
-@dataclass
-class Screen:
-    """One parsed page: its controls in document order, text by element id, and where the notice is."""
-
-    html: str
-    controls: list[Control] = field(default_factory=list)
-    text_by_id: dict[str, str] = field(default_factory=dict)
-    attrs_by_id: dict[str, dict[str, str | None]] = field(default_factory=dict)
-    order: list[str] = field(default_factory=list)  # "notice" and "field:<name>", as they come
-
-    @property
-    def action(self) -> str:
-        """The onboarding form's target."""
-        return next(c.form for c in self.controls if c.form and c.form.startswith(ONBOARDING + "/"))
-
-    @property
-    def csrf(self) -> str:
-        token = next(c.get("value") for c in self.controls if c.get("name") == "csrf_token")
-        assert token
-        return token
-
-    def fields(self) -> list[Control]:
-        """The screen's questions: visible inputs of the onboarding form."""
-        return [
-            c
-            for c in self.controls
-            if c.tag == "input" and c.form == self.action and c.get("type") not in {"hidden", "checkbox"}
-        ]
-
-    def boxes(self) -> list[Control]:
-        return [c for c in self.controls if c.tag == "input" and c.get("type") == "checkbox"]
-
-    def buttons(self) -> dict[str, str]:
-        """The onboarding form's actions: value -> visible text."""
-        return {
-            str(c.get("value")): c.text.strip()
-            for c in self.controls
-            if c.tag == "button" and c.form == self.action and c.get("name") == "action"
-        }
-
-
-class _Parser(HTMLParser):
-    def __init__(self, screen: Screen) -> None:
-        super().__init__(convert_charrefs=True)
-        self.screen = screen
-        self.form: str | None = None
-        self.open: list[tuple[str, str | None]] = []  # (tag, id) of elements not yet closed
-        self.button: Control | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        held = dict(attrs)
-        if tag == "form":
-            self.form = held.get("action")
-        if held.get("id") == "notice":
-            self.screen.order.append("notice")
-        if tag in {"input", "button"}:
-            control = Control(tag, held, self.form)
-            self.screen.controls.append(control)
-            if tag == "input" and held.get("type") not in {"hidden", "checkbox"}:
-                self.screen.order.append(f"field:{held.get('name')}")
-            if tag == "button":
-                self.button = control
-        if tag not in VOID:
-            self.open.append((tag, held.get("id")))
-            if held.get("id"):
-                self.screen.text_by_id[str(held["id"])] = ""
-        if held.get("id"):
-            self.screen.attrs_by_id[str(held["id"])] = held
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self.form = None
-        if tag == "button":
-            self.button = None
-        while self.open:
-            opened, _ = self.open.pop()
-            if opened == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        for _, element_id in self.open:
-            if element_id:
-                self.screen.text_by_id[element_id] += data
-        if self.button is not None:
-            self.button.text += data
-
-
-def parse(html: str) -> Screen:
-    screen = Screen(html)
-    _Parser(screen).feed(html)
-    return screen
-
-
-Chooser = Callable[[Screen], tuple[str, dict[str, str]]]
-
-
-def required_answers(screen: Screen) -> dict[str, str]:
-    """What a person types into the required fields: a phone number, a password, else some text."""
-    typed = {"tel": PHONE, "password": PASSWORD}
-    return {
-        str(c.get("name")): typed.get(str(c.get("type")), "x")
-        for c in screen.fields()
-        if "required" in c.attrs
-    }
-
-
-def skip_everything(screen: Screen) -> tuple[str, dict[str, str]]:
-    buttons = screen.buttons()
-    if "agree" in buttons:
-        return "agree", {}
-    if "skip" in buttons:
-        return "skip", {}
-    return "submit", required_answers(screen)
-
-
-def walk(site: Site, choose: Chooser) -> list[Screen]:
-    """Answers screen after screen as `choose` says, until the pages send the person home."""
-    seen: list[Screen] = []
-    for _ in range(10):
-        shown = site.client.get(ONBOARDING, follow_redirects=False)
-        if shown.status_code == 303:
-            assert shown.headers["location"] == "/me/home"
-            return seen
-        assert shown.status_code == 200
-        screen = parse(shown.text)
-        seen.append(screen)
-        action, values = choose(screen)
-        posted = site.client.post(
-            screen.action,
-            data={"csrf_token": screen.csrf, "action": action, **values},
-            follow_redirects=False,
-        )
-        assert posted.status_code == 303, posted.text
-    raise AssertionError("onboarding never reached home")
-
-
-def begin(site: Site, subject: str) -> Screen:
-    opened = site.sign_in(subject, page="onboarding")
-    assert opened.status_code == 200
-    assert opened.url.path == ONBOARDING
-    return parse(opened.text)
-
-
-def feed_label(site: Site) -> tuple[str, str | None]:
-    """The home page's feed label, and whether it says the feed is personalized."""
-    home = site.client.get("/me/home", follow_redirects=False)
-    assert home.status_code == 200
-    screen = parse(home.text)
-    return screen.text_by_id["feed-label"].strip(), screen.attrs_by_id["feed-label"].get("data-personalized")
-
-
-def zh(key: str) -> str:
-    return message(key).zh
-
+from tests.web.pages import (
+    CONTINUE_WITHOUT,
+    ONBOARDING,
+    PASSWORD,
+    PHONE,
+    Screen,
+    begin,
+    feed_label,
+    fill_everything,
+    parse,
+    skip_everything,
+    ticking,
+    visible_words,
+    walk,
+    zh,
+)
 
 # ---------------------------------------------------------------------- the flow
 
@@ -239,23 +78,50 @@ def test_no_consent_box_is_ever_ticked_for_the_person(site: Site) -> None:
     begin(site, "unticked")
     boxes = [box for screen in walk(site, skip_everything) for box in screen.boxes()]
 
-    assert len(boxes) == 3  # personalization, marketing, sharing: one box per purpose
+    # personalization, marketing, and sharing once per affiliated app: one box per purpose and recipient
+    assert len(boxes) == 4
     assert all("checked" not in box.attrs for box in boxes)
 
 
-def test_the_notice_comes_before_the_first_field(site: Site) -> None:
+def test_the_notice_comes_first_as_key_facts_and_later_screens_only_link_to_it(site: Site) -> None:
     begin(site, "reader")
     seen = walk(site, skip_everything)
     published = site.engine.notices.current("privacy-policy")
     assert published is not None
 
-    assert seen[0].order == ["notice"]  # the welcome screen: the notice and nothing to fill in
-    with_fields = [s for s in seen if any(o.startswith("field:") for o in s.order)]
-    assert with_fields
-    for screen in with_fields:
-        assert screen.order[0] == "notice"
-        assert screen.text_by_id["notice"].strip() == published.text.zh.strip()
-        assert published.version in screen.text_by_id["notice-heading"]
+    welcome = seen[0]
+    assert welcome.order == ["notice"]  # the welcome screen: the notice and nothing to fill in
+    assert published.version in welcome.text_by_id["notice-heading"]
+    assert welcome.text_by_id["notice-summary"].strip()  # the first layer, before the buttons
+    assert welcome.html.index('id="notice-summary"') < welcome.html.index('id="action-agree"')
+    # The complete text the consent rests on is one tap away, after the buttons.
+    assert welcome.text_by_id["notice-text"].strip() == published.text.zh.strip()
+    assert welcome.html.index('id="action-agree"') < welcome.html.index('id="notice-full"')
+    later = seen[1:]
+    assert later and all(s.order[0] == "notice" for s in later)
+    for screen in later:  # shown once: afterwards a one-line link, never the whole notice again
+        assert "notice-summary" not in screen.text_by_id
+        assert "notice-full" not in screen.text_by_id
+        assert (
+            message("web.onboarding_notice_link", version=published.version).zh
+            in screen.text_by_id["notice-link"]
+        )
+
+
+def test_no_page_of_the_sign_up_shows_an_id_or_a_code(site: Site) -> None:
+    begin(site, "plain")
+    seen = walk(site, skip_everything)
+    manifest = site.engine.manifest
+    ids = (
+        {p.id for p in manifest.purposes}
+        | {d.id for d in manifest.data}
+        | {r.id for r in manifest.recipients}
+    )
+    codes = {p.kind.value for p in manifest.purposes} | {p.basis.value for p in manifest.purposes}
+    for screen in seen:
+        words = visible_words(screen.html)
+        shown = {word for word in ids | codes | {"consent:"} if word in words}
+        assert not shown, (screen.action, shown)
 
 
 def test_only_the_necessary_fields_are_required(site: Site) -> None:
@@ -268,17 +134,35 @@ def test_only_the_necessary_fields_are_required(site: Site) -> None:
     assert optional == {"occupation", "learning-goal", "english-level", "school-stage"}
 
 
-def test_optional_fields_say_their_purpose_and_that_one_can_continue_without(site: Site) -> None:
+def test_optional_fields_say_their_purpose_and_that_the_answer_is_kept_only_with_the_box(site: Site) -> None:
     begin(site, "curious")
     questionnaire = next(s for s in walk(site, skip_everything) if s.action.endswith("/questionnaire"))
     purpose = zh("web.onboarding_kind_personalization")
+    kept_only = message("web.onboarding_kept_only_with", purposes=purpose).zh
 
     for control in questionnaire.fields():
         described = str(control.get("aria-describedby")).split()
         texts = [questionnaire.text_by_id[i] for i in described]
-        assert any(purpose in t and "personalized-push" in t for t in texts), control.attrs
+        assert any(purpose in t for t in texts), control.attrs
         assert CONTINUE_WITHOUT in texts
+        assert kept_only in texts  # said next to the field, in plain words
+    assert "填写即表示您同意" not in questionnaire.html
     assert set(questionnaire.buttons()) >= {"submit", "skip", "refuse"}
+
+
+def test_filling_every_question_and_ticking_nothing_keeps_nothing_and_consents_to_nothing(site: Site) -> None:
+    begin(site, "filler")
+    walk(site, fill_everything)
+
+    label, personalized = feed_label(site)
+    assert (label, personalized) == (zh("feed.label.not_personalized"), "false")
+    assert not any(f.status is EventKind.GIVEN for f in site.engine.consent.facts("filler").values())
+    assert not site.engine.gate.decide("filler", "personalized-push", ["occupation"]).allowed
+    held = {a.data_id for a in site.engine.profiles.attributes("filler")}
+    assert held == {"phone", "account-password"}
+    privacy = parse(site.client.get("/me/privacy").text)
+    states = {k: v.get("data-on") for k, v in privacy.attrs_by_id.items() if k.endswith("-state")}
+    assert states and set(states.values()) == {"false"}, states
 
 
 def test_required_fields_do_not_offer_to_continue_without(site: Site) -> None:
@@ -291,14 +175,34 @@ def test_required_fields_do_not_offer_to_continue_without(site: Site) -> None:
     assert "skip" not in login.buttons()
 
 
-def test_sharing_is_asked_separately_naming_each_recipient(site: Site) -> None:
+def test_sharing_is_asked_separately_for_each_recipient(site: Site) -> None:
     begin(site, "sharer")
     last = walk(site, skip_everything)[-1]
+    recipients = [r.label.zh for r in site.engine.manifest.recipients if r.label and r.label.zh]
+    assert recipients == ["关联软件甲", "关联软件乙"]
 
-    sharing = last.text_by_id["sharing-boxes"]
-    assert "关联软件甲" in sharing and "关联软件乙" in sharing
-    assert "marketing-sms" not in sharing
-    assert "marketing-sms" in last.text_by_id["consent-boxes"]
+    sharing = [c for c in last.boxes() if "share-affiliates" in str(c.get("name"))]
+    assert len(sharing) == len(recipients)
+    for box in sharing:  # each box's own label names exactly one recipient: a joint box fails here
+        label = last.text_by_id[f"{box.get('id')}-label"]
+        assert [r for r in recipients if r in label] in ([r] for r in recipients), label
+    assert "营销短信" in last.text_by_id["consent-boxes"]
+    assert "营销短信" not in last.text_by_id["sharing-boxes"]
+
+
+def test_ticking_only_the_first_affiliated_app_lets_only_it_receive_data(site: Site) -> None:
+    begin(site, "one-app")
+    walk(site, ticking("affiliate-app-a"))
+
+    gate = site.engine.gate
+    assert gate.decide("one-app", "share-affiliates", ["phone"], "affiliate-app-a").allowed
+    assert not gate.decide("one-app", "share-affiliates", ["phone"], "affiliate-app-b").allowed
+    given = [
+        (f.purpose, f.recipient)
+        for f in site.engine.consent.facts("one-app").values()
+        if f.status is EventKind.GIVEN
+    ]
+    assert given == [("share-affiliates", "affiliate-app-a")]
 
 
 # ---------------------------------------------------------------------- mistakes and refusals
@@ -365,16 +269,21 @@ def test_the_password_is_kept_only_as_a_hash_and_the_phone_becomes_the_sms_addre
     assert sent.status in {MessageStatus.SENT, MessageStatus.DEFERRED}  # consented (quiet hours may defer)
 
 
-def test_exit_leaves_without_recording_anything(site: Site) -> None:
-    welcome = begin(site, "leaver")
+def test_browse_only_records_nothing_and_leads_back_to_the_notice(site: Site) -> None:
+    welcome = begin(site, "browser-only")
+    assert welcome.buttons()["browse"] == zh("web.onboarding_browse")
     left = site.client.post(
-        welcome.action, data={"csrf_token": welcome.csrf, "action": "exit"}, follow_redirects=False
+        welcome.action, data={"csrf_token": welcome.csrf, "action": "browse"}, follow_redirects=False
     )
 
     assert left.status_code == 303
-    assert left.headers["location"] == "/demo"
-    assert site.engine.onboarding.next_screen("leaver").screen_id == "welcome"
-    assert site.client.get(ONBOARDING, follow_redirects=False).status_code == 401
+    assert left.headers["location"] == "/me/browse"
+    browsing = parse(site.client.get("/me/browse").text)
+    assert browsing.attrs_by_id["feed-label"]["data-personalized"] == "false"
+    assert browsing.text_by_id["browse-agree-button"].strip() == zh("web.browse_agree")
+    assert site.engine.onboarding.next_screen("browser-only").screen_id == "welcome"
+    assert not site.engine.consent.facts("browser-only")
+    assert site.engine.profiles.attributes("browser-only") == []
 
 
 def test_a_form_for_another_screen_records_nothing(site: Site) -> None:
@@ -411,6 +320,7 @@ def test_the_screen_reads_in_english_when_asked(site: Site) -> None:
     screen = parse(site.client.get(ONBOARDING).text)
 
     assert screen.buttons()["agree"] == message("web.onboarding_agree").en
+    assert screen.buttons()["browse"] == "Just browse"
     assert "Personal information processing rules" in screen.text_by_id["notice"]
 
 

@@ -24,7 +24,8 @@ def sign_up(
     marketing: bool = False,
     share_with: Sequence[str] = (),
 ) -> None:
-    """Runs onboarding to the home screen: phone and password, the optional answers given, the boxes ticked."""
+    """Runs onboarding to the home screen: phone and password, the optional answers given with the box that
+    keeps them ticked, and the other boxes ticked as asked."""
     answers = answers or {}
     screen = engine.onboarding.next_screen(subject)
     while not screen.is_home:
@@ -37,8 +38,11 @@ def sign_up(
             elif field.data_id in answers:
                 values[field.data_id] = answers[field.data_id]
         for box in screen.consent_boxes:
-            wanted = ("marketing-sms" in box.purposes and marketing) or any(
-                r in share_with for r in box.recipients
+            wanted = (
+                ("marketing-sms" in box.purposes and marketing)
+                or any(r in share_with for r in box.recipients)
+                # the box that keeps the answers given: only a tick consents
+                or any(box.box_id in f.kept_only_with for f in screen.fields if f.data_id in answers)
             )
             if wanted:
                 values[box.box_id] = True

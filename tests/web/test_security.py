@@ -178,7 +178,9 @@ def test_the_pages_anyone_can_reach_are_rate_limited_per_address(tmp_path: Path)
         limited = client.get("/web/enter?token=guess")
         assert limited.status_code == 429 and limited.headers["retry-after"] == "60"
         assert limited.headers["content-type"].startswith("text/html")  # a page, in the page layout
-        token = CSRF_FIELD.search(client.get("/demo").text)
+        token = CSRF_FIELD.search(client.get("/demo/welcome").text)
         assert token is not None
-        signed_up = client.post("/demo/start", data={"csrf_token": token.group(1)}, follow_redirects=False)
+        signed_up = client.post(
+            "/demo/welcome", data={"csrf_token": token.group(1), "action": "agree"}, follow_redirects=False
+        )
         assert signed_up.status_code == 429  # the same budget: account creation cannot be flooded either

@@ -27,6 +27,7 @@ from consentgate.service.problems import RESPONSES, consentgate_error, http_erro
 from consentgate.service.ratelimit import PublicLimiter
 from consentgate.service.routers import (
     auditlog,
+    browse,
     consent,
     decide,
     feed,
@@ -43,6 +44,7 @@ from consentgate.service.routers import (
 from consentgate.service.settings import Settings
 from consentgate.service.tenancy import EngineRegistry
 from consentgate.service.web import basics, console, demo, home, privacy
+from consentgate.service.web import browse as browse_pages
 from consentgate.service.web import onboarding as onboarding_pages
 from consentgate.service.web.errors import as_page
 from consentgate.service.web.headers import SecurityHeaders
@@ -101,6 +103,7 @@ def create_app(settings: Settings) -> FastAPI:
         rights,
         auditlog,
         onboarding,
+        browse,
         profiles,
         feed,
         push,
@@ -117,7 +120,7 @@ def _add_pages(app: FastAPI, settings: Settings) -> None:
     """The web pages: their routers, the vendored static files, the session cookie, the headers."""
     static = resources.files("consentgate.service").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for module in (basics, onboarding_pages, home, privacy, console, demo):
+    for module in (basics, onboarding_pages, home, browse_pages, privacy, console, demo):
         app.include_router(module.router)
     app.add_middleware(
         SessionMiddleware,

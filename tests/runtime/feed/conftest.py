@@ -60,7 +60,8 @@ def feed(engine: Engine, lessons: Catalog) -> FeedService:
 
 @pytest.fixture
 def onboard(engine: Engine) -> Onboard:
-    """Walks a subject through onboarding: the questionnaire gets `answers` (None: skipped)."""
+    """Walks a subject through onboarding: the questionnaire gets `answers` and its consent box ticked
+    (None: skipped). Only the tick consents; the answers alone would not be kept."""
 
     def walk(subject: str, answers: Mapping[str, Any] | None) -> None:
         screen = engine.onboarding.next_screen(subject)
@@ -73,7 +74,7 @@ def onboard(engine: Engine) -> Onboard:
                     subject, screen_id, {"phone": "13800000000", "account-password": "secret"}
                 )
             elif screen_id == "questionnaire" and answers is not None:
-                screen = engine.onboarding.submit(subject, screen_id, answers)
+                screen = engine.onboarding.submit(subject, screen_id, {**answers, f"consent:{PURPOSE}": True})
             else:
                 screen = engine.onboarding.skip(subject, screen_id)
         raise AssertionError("onboarding must reach home")

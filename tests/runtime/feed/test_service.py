@@ -133,12 +133,13 @@ def test_switching_on_twice_or_off_twice_records_one_event(
     engine: Engine, feed: FeedService, onboard: Onboard
 ) -> None:
     onboard("luo", TEACHER_B2)
-    assert feed.set_mode("luo", True) is not None  # widens the onboarding consent to all the purpose's data
-    assert feed.set_mode("luo", True) is None
+    assert feed.set_mode("luo", True) is None  # the box ticked at onboarding covers all the purpose's data
     assert feed.set_mode("luo", False) is not None
     assert feed.set_mode("luo", False) is None
+    assert feed.set_mode("luo", True) is not None
+    assert feed.set_mode("luo", True) is None
     kinds = [kind for kind, _ in _personalization_events(engine, "luo")]
-    assert kinds == [EventKind.GIVEN, EventKind.GIVEN, EventKind.WITHDRAWN]
+    assert kinds == [EventKind.GIVEN, EventKind.WITHDRAWN, EventKind.GIVEN]
 
 
 def test_consent_without_answers_is_not_labelled_personalized(feed: FeedService) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from consentgate.runtime.engine import Engine
+from tests.runtime.onboarding.conftest import FIXED
 
-FIXED = Path(__file__).parents[3] / "examples" / "seed-case" / "fixed.yaml"
+ANSWER = {"occupation": "teacher", "consent:personalized-push": True}
 
 
 def _to_questionnaire(engine: Engine, subject: str) -> str:
@@ -34,12 +34,12 @@ def test_a_failed_answer_leaves_no_consent_behind(database_url: str, monkeypatch
 
         monkeypatch.setattr(engine.profiles, "set_in", broken)
         with pytest.raises(RuntimeError):
-            engine.onboarding.submit("u", screen_id, {"occupation": "teacher"})
+            engine.onboarding.submit("u", screen_id, ANSWER)
         assert len(engine.consent.events("u")) == before
         assert not engine.gate.decide("u", "personalized-push", "occupation").allowed
 
         monkeypatch.undo()
-        engine.onboarding.submit("u", screen_id, {"occupation": "teacher"})
+        engine.onboarding.submit("u", screen_id, ANSWER)
         assert engine.gate.decide("u", "personalized-push", "occupation").allowed
         assert engine.profiles.read("u", "personalized-push") == {"occupation": "teacher"}
         engine.auditlog.flush()

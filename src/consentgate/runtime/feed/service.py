@@ -97,6 +97,16 @@ class FeedService:
             return self._page(True, self._personalized.rank(self._catalog, attributes, limit))
         return self._page(False, self._generic.rank(self._catalog, limit))
 
+    def browse(self, limit: int = 10) -> FeedPage:
+        """The feed for someone without an account (browse-only mode): nobody's data, nobody recorded.
+
+        The non-personalized ranking takes no person at all, so this needs no subject (PIPL 16: refusing
+        the notice must not block basic use).
+        """
+        if not 1 <= limit <= MAX_LIMIT:
+            raise InvalidLimit.from_key("feed.bad_limit", limit=limit, max=MAX_LIMIT)
+        return self._page(False, self._generic.rank(self._catalog, limit))
+
     def is_personalized(self, subject: str) -> bool:
         """Whether personalization is switched on: a live consent for the purpose (for the settings page)."""
         try:

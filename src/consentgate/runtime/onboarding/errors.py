@@ -13,3 +13,9 @@ class RequiredFieldMissing(ConsentgateError):
     """A necessary field (by law, not by the manifest's flag) was left empty."""
 
     code = "runtime.required_missing"
+
+
+class NoBrowseMode(UnknownScreen):
+    """The manifest has no screen that only shows the notice, so there is nothing to come back to."""
+
+    code = "runtime.no_browse_mode"

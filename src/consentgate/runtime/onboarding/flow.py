@@ -6,8 +6,13 @@ Nothing here touches a database or a clock, so the rules that make onboarding la
 - a field is required only when the law lists its data as necessary PI for the app type's basic
   function (`Policy.necessary_data`) — the manifest's `required` flag is ignored, because a
   manifest may be wrong and the runtime must still be lawful;
-- every other field is optional and offers skip and "don't collect"; submitting it gives consent
-  for the purposes that need it, leaving it empty or skipping refuses them;
+- every other field is optional and offers skip and "don't collect"; answering it gives nothing
+  (PIPL 14, 16: consent is an explicit act). Only a ticked box gives consent, and an answer is kept
+  only while a consent for its purpose is live (`submission.py`);
+- every box covers one purpose, and one recipient where sharing needs separate consent (PIPL 23),
+  however the manifest bundles them; a screen whose fields need consent for a purpose it has no box
+  for gets one, so there is always an explicit way to agree;
+- a screen that only shows the notice always offers browse-only mode beside agreeing;
 - a refused or answered question is not asked again (until reopened from settings), and a screen
   whose questions are all closed is passed over, so the flow always reaches home after only the
   necessary data.
@@ -15,28 +20,30 @@ Nothing here touches a database or a clock, so the rules that make onboarding la
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from consentgate.law.catalog import load_catalog
-from consentgate.manifest.models import Manifest, RecipientKind, Screen, ScreenAction
-from consentgate.runtime.consent.schemas import (
-    EventKind,
-    Evidence,
-    FactKey,
-    Mechanism,
-    NewConsentEvent,
-    SubjectFacts,
-)
-from consentgate.runtime.onboarding.errors import RequiredFieldMissing
+from consentgate.manifest.models import ConsentBox, Manifest, RecipientKind, Screen, ScreenAction
+from consentgate.runtime.consent.schemas import Mechanism
 from consentgate.runtime.onboarding.schemas import ConsentBoxView, FieldView, NoticeRef, ScreenView
 from consentgate.runtime.policy import Policy
 from consentgate.text import Text
 
 OPTIONAL_ACTIONS = (ScreenAction.SUBMIT, ScreenAction.SKIP, ScreenAction.REFUSE)
 REQUIRED_ACTIONS = (ScreenAction.SUBMIT,)
+# Refusing the notice must not shut the app (MIIT 2023 notice; AVIM 4.2): browse-only is always offered.
+NOTICE_ACTIONS = (ScreenAction.AGREE, ScreenAction.BROWSE)
+
+# Whether a consent for (purpose, recipient) is live now and covers a data item: the gate's own rule.
+Live = Callable[[str, str | None, str], bool]
+
+
+def nothing_live(_purpose: str, _recipient: str | None, _data: str) -> bool:
+    """For someone without an account: no consent can be live."""
+    return False
 
 
 class QuestionStatus(StrEnum):
@@ -59,9 +66,8 @@ class FieldPlan:
     label: Text
     required: bool
     purposes: tuple[str, ...]
-    asks: tuple[ConsentAsk, ...]  # consent this field needs when given (empty for necessary data)
-    # Per purpose, the derived items (profile tags) the manifest computes from this field: an
-    # answer given for a purpose covers the tags that purpose derives from it, as the notice says.
+    asks: tuple[ConsentAsk, ...]  # consent an answer needs to be kept (empty for necessary data)
+    # Per purpose, the derived items (profile tags) the manifest computes from this field.
     derived: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def covers(self, purpose: str) -> tuple[str, ...]:
@@ -70,10 +76,17 @@ class FieldPlan:
 
 @dataclass(frozen=True)
 class BoxPlan:
+    """One tick box: exactly one purpose, and one recipient when the purpose shares with third parties."""
+
     box_id: str
-    purposes: tuple[str, ...]
-    data: tuple[str, ...]  # what the consent covers: the purposes' data that need consent
-    asks: tuple[ConsentAsk, ...]
+    purpose: str
+    recipient: str | None
+    data: tuple[str, ...]  # what the consent covers: the purpose's data that need consent
+    ask: ConsentAsk | None  # None when the purpose needs no consent: ticking it records nothing
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        return (self.purpose, self.recipient)
 
 
 @dataclass(frozen=True)
@@ -90,21 +103,21 @@ class ScreenPlan:
     def questions(self) -> tuple[str, ...]:
         return tuple(f.data_id for f in self.fields) + tuple(b.box_id for b in self.boxes)
 
+    @property
+    def shows_notice_only(self) -> bool:
+        """A screen that asks nothing but shows the notice: where browse-only is offered."""
+        return self.notice_id is not None and not self.fields and not self.boxes
+
+    def boxes_for(self, field_plan: FieldPlan) -> tuple[BoxPlan, ...]:
+        """The boxes whose tick keeps an answer to `field_plan`."""
+        wanted = {(a.purpose, r) for a in field_plan.asks for r in a.recipients}
+        return tuple(b for b in self.boxes if b.key in wanted)
+
 
 @dataclass(frozen=True)
 class Progress:
     closed: Mapping[str, QuestionStatus] = field(default_factory=dict)
     passed: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a submit or skip decides, before anything is written."""
-
-    answered: tuple[FieldPlan, ...]
-    accepted: tuple[BoxPlan, ...]
-    refused: tuple[str, ...]  # questions closed without an answer
-    events: tuple[NewConsentEvent, ...]
 
 
 # ---------------------------------------------------------------------- compile
@@ -135,38 +148,57 @@ def _screen(manifest: Manifest, policy: Policy, asks: Mapping[str, ConsentAsk], 
         needing = () if required else tuple(asks[p] for p in purposes if _needs_consent(policy, p, data_id))
         derived = tuple((a.purpose, _derived_from(manifest, policy, a.purpose, data_id)) for a in needing)
         fields.append(FieldPlan(data_id, _label(manifest, data_id), required, purposes, needing, derived))
-    boxes = []
+    boxes: dict[str, BoxPlan] = {}
     for box in screen.consent_boxes:
-        purposes = tuple(box.purposes)
-        data = sorted(
-            {d for p in purposes for d in policy.purposes[p].data - policy.purposes[p].without_consent}
-        )
-        needing = tuple(asks[p] for p in purposes if policy.purposes[p].needs_consent)
-        boxes.append(BoxPlan(box_id(purposes), purposes, tuple(data), needing))
+        for plan in split_box(policy, asks, box):
+            boxes.setdefault(plan.box_id, plan)
+    # A field that needs consent for a purpose the screen has no box for gets one: only a tick consents.
+    for f in fields:
+        for ask in f.asks:
+            for recipient in ask.recipients:
+                plan = _box(policy, asks, ask.purpose, recipient)
+                boxes.setdefault(plan.box_id, plan)
     return ScreenPlan(
         screen_id=screen.id,
         title=_text(screen.title.zh, screen.title.en) if screen.title else None,
-        notice_id=screen.notice or _covering_notice(manifest, [a.purpose for a in _asks(fields, boxes)]),
+        notice_id=screen.notice or _covering_notice(manifest, [b.purpose for b in boxes.values()]),
         blocks_home=screen.blocks_home,
         fields=tuple(fields),
-        boxes=tuple(boxes),
+        boxes=tuple(boxes.values()),
         manifest_actions=tuple(screen.actions),
     )
+
+
+def split_box(policy: Policy, asks: Mapping[str, ConsentAsk], box: ConsentBox) -> list[BoxPlan]:
+    """A manifest box as the runtime asks it: one box per purpose, and per recipient for sharing.
+
+    A manifest that bundles purposes or recipients in one box is a finding for the auditor; the
+    runtime never lets one tick cover them together (PIPL 14: specific; PIPL 23: per recipient).
+    """
+    plans = []
+    for purpose in box.purposes:
+        ask = asks[purpose]
+        recipients = [r for r in ask.recipients if r is None or not box.recipients or r in box.recipients]
+        plans += [_box(policy, asks, purpose, r) for r in recipients]
+    return plans
+
+
+def _box(policy: Policy, asks: Mapping[str, ConsentAsk], purpose_id: str, recipient: str | None) -> BoxPlan:
+    purpose = policy.purposes[purpose_id]
+    data = tuple(sorted(purpose.data - purpose.without_consent))
+    ask = asks[purpose_id] if purpose.needs_consent else None
+    return BoxPlan(box_id(purpose_id, recipient), purpose_id, recipient, data, ask)
+
+
+def box_id(purpose: str, recipient: str | None = None) -> str:
+    """A box's stable key from what it covers; `:` cannot occur in an id, so it never collides."""
+    return f"consent:{purpose}" + (f":{recipient}" if recipient else "")
 
 
 def _derived_from(manifest: Manifest, policy: Policy, purpose_id: str, data_id: str) -> tuple[str, ...]:
     return tuple(
         d for d in sorted(policy.purposes[purpose_id].data) if data_id in manifest.data_item(d).derived_from
     )
-
-
-def _asks(fields: Iterable[FieldPlan], boxes: Iterable[BoxPlan]) -> list[ConsentAsk]:
-    return [a for f in fields for a in f.asks] + [a for b in boxes for a in b.asks]
-
-
-def box_id(purposes: Iterable[str]) -> str:
-    """A consent box's stable key; `:` cannot occur in a data id, so it never collides with a field."""
-    return "consent:" + "+".join(purposes)
 
 
 def _needs_consent(policy: Policy, purpose_id: str, data_id: str) -> bool:
@@ -205,6 +237,24 @@ def open_boxes(plan: ScreenPlan, progress: Progress) -> tuple[BoxPlan, ...]:
     return tuple(b for b in plan.boxes if b.box_id not in progress.closed)
 
 
+def kept_as_is(plan: ScreenPlan, field_plan: FieldPlan, live: Live) -> bool:
+    """An answer is kept without a tick: necessary data, or a consent for its purpose is live already."""
+    return not field_plan.asks or any(
+        live(a.purpose, r, field_plan.data_id) for a in field_plan.asks for r in a.recipients
+    )
+
+
+def shown_boxes(plan: ScreenPlan, progress: Progress, live: Live) -> tuple[BoxPlan, ...]:
+    """The open boxes, and any box an open field needs whose consent is not live (e.g. after reopening)."""
+    needed = {
+        b.box_id
+        for f in open_fields(plan, progress)
+        if not kept_as_is(plan, f, live)
+        for b in plan.boxes_for(f)
+    }
+    return tuple(b for b in plan.boxes if b.box_id not in progress.closed or b.box_id in needed)
+
+
 def is_done(plan: ScreenPlan, progress: Progress) -> bool:
     """All questions closed; a screen that asks nothing (a notice, say) is done once passed."""
     if open_fields(plan, progress) or open_boxes(plan, progress):
@@ -216,15 +266,32 @@ def next_plan(plans: Iterable[ScreenPlan], progress: Progress) -> ScreenPlan | N
     return next((plan for plan in plans if not is_done(plan, progress)), None)
 
 
-def view(plan: ScreenPlan | None, progress: Progress, notice: NoticeRef | None) -> ScreenView:
+def notice_seen(plans: Iterable[ScreenPlan], plan: ScreenPlan, progress: Progress) -> bool:
+    """Whether the person already passed a screen showing this screen's notice: show it once, not again."""
+    return plan.notice_id is not None and any(
+        p.screen_id in progress.passed and p.notice_id == plan.notice_id and p is not plan for p in plans
+    )
+
+
+def view(
+    plan: ScreenPlan | None,
+    progress: Progress,
+    notice: NoticeRef | None,
+    live: Live = nothing_live,
+    *,
+    seen: bool = False,
+) -> ScreenView:
     if plan is None:
         return ScreenView.home()
     fields = open_fields(plan, progress)
-    boxes = open_boxes(plan, progress)
+    boxes = shown_boxes(plan, progress, live)
     optional = any(not f.required for f in fields) or bool(boxes)
-    lawful = OPTIONAL_ACTIONS if optional else REQUIRED_ACTIONS
+    lawful: tuple[ScreenAction, ...] = OPTIONAL_ACTIONS if optional else REQUIRED_ACTIONS
+    if plan.shows_notice_only:
+        lawful = NOTICE_ACTIONS
     # The manifest's own buttons stay (wording matters to the app), the lawful ones are always added.
     actions = tuple(dict.fromkeys(plan.manifest_actions + lawful))
+    shown = {b.box_id for b in boxes}
     return ScreenView(
         screen_id=plan.screen_id,
         is_home=False,
@@ -237,19 +304,19 @@ def view(plan: ScreenPlan | None, progress: Progress, notice: NoticeRef | None) 
                 required=f.required,
                 purposes=f.purposes,
                 actions=REQUIRED_ACTIONS if f.required else OPTIONAL_ACTIONS,
+                kept_only_with=()
+                if kept_as_is(plan, f, live)
+                else tuple(b.box_id for b in plan.boxes_for(f) if b.box_id in shown),
             )
             for f in fields
         ),
         consent_boxes=tuple(
-            ConsentBoxView(b.box_id, b.purposes, tuple(r for a in b.asks for r in a.recipients if r))
-            for b in boxes
+            ConsentBoxView(b.box_id, (b.purpose,), (b.recipient,) if b.recipient else ()) for b in boxes
         ),
         actions=actions,
         blocks_home=plan.blocks_home,
+        notice_seen=seen,
     )
-
-
-# ---------------------------------------------------------------------- submit and skip
 
 
 def given(value: Any) -> bool:
@@ -257,128 +324,3 @@ def given(value: Any) -> bool:
     if value is None:
         return False
     return not (isinstance(value, str) and not value.strip())
-
-
-def plan_submit(
-    plan: ScreenPlan,
-    progress: Progress,
-    values: Mapping[str, Any],
-    facts: SubjectFacts,
-    *,
-    subject: str,
-    notice: NoticeRef | None,
-    evidence: Evidence,
-) -> Outcome:
-    """Answers the fields given; every open question left empty is refused (and its purposes too)."""
-    missing = [
-        f.data_id for f in open_fields(plan, progress) if f.required and not given(values.get(f.data_id))
-    ]
-    if missing:
-        raise RequiredFieldMissing.from_key(
-            "runtime.required_missing", screen=plan.screen_id, data=", ".join(missing)
-        )
-    answered = tuple(f for f in plan.fields if given(values.get(f.data_id)))
-    accepted = tuple(b for b in plan.boxes if values.get(b.box_id) is True)
-    answered_ids = {f.data_id for f in answered} | {b.box_id for b in accepted}
-    left = [f for f in open_fields(plan, progress) if f.data_id not in answered_ids]
-    left_boxes = [b for b in open_boxes(plan, progress) if b.box_id not in answered_ids]
-    gives = _keep_live_scope(_gives(answered, accepted), facts)
-    events = _events(subject, gives, EventKind.GIVEN, notice, evidence)
-    given_keys = {(e.purpose, e.recipient) for e in events}
-    refusals = _refusals(left, left_boxes, facts, given_keys)
-    events += _events(subject, refusals, EventKind.REFUSED, notice, evidence)
-    refused = tuple(f.data_id for f in left) + tuple(b.box_id for b in left_boxes)
-    return Outcome(answered, accepted, refused, tuple(events))
-
-
-def plan_skip(
-    plan: ScreenPlan,
-    progress: Progress,
-    facts: SubjectFacts,
-    *,
-    subject: str,
-    notice: NoticeRef | None,
-    evidence: Evidence,
-) -> Outcome:
-    """Skipping refuses every open optional question; necessary data cannot be skipped."""
-    return plan_submit(plan, progress, {}, facts, subject=subject, notice=notice, evidence=evidence)
-
-
-def _gives(
-    answered: Iterable[FieldPlan], accepted: Iterable[BoxPlan]
-) -> dict[tuple[ConsentAsk, str | None], list[str]]:
-    """(ask, recipient) -> the data the consent covers, merged when a field and a box share a purpose."""
-    gives: dict[tuple[ConsentAsk, str | None], list[str]] = {}
-    for f in answered:
-        for ask in f.asks:
-            for recipient in ask.recipients:
-                gives.setdefault((ask, recipient), []).extend(f.covers(ask.purpose))
-    for b in accepted:
-        for ask in b.asks:
-            for recipient in ask.recipients:
-                gives.setdefault((ask, recipient), []).extend(b.data)
-    return gives
-
-
-def _keep_live_scope(
-    gives: dict[tuple[ConsentAsk, str | None], list[str]], facts: SubjectFacts
-) -> dict[tuple[ConsentAsk, str | None], list[str]]:
-    """A new answer widens a live consent, never narrows it: the last event decides what it covers.
-
-    A live consent with no data list covers all the purpose's data and stays that way.
-    """
-    for (ask, recipient), data in gives.items():
-        fact = facts.get((ask.purpose, recipient))
-        if fact is not None and fact.status is EventKind.GIVEN:
-            if not fact.data:
-                data.clear()
-            else:
-                data[:0] = fact.data
-    return gives
-
-
-def _refusals(
-    fields: Iterable[FieldPlan],
-    boxes: Iterable[BoxPlan],
-    facts: SubjectFacts,
-    given_now: set[FactKey],
-) -> dict[tuple[ConsentAsk, str | None], list[str]]:
-    """Purposes of the declined questions, except those consented (now or before) or already refused.
-
-    Declining one more question must not act as a withdrawal of a consent the person gave earlier.
-    """
-    refusals: dict[tuple[ConsentAsk, str | None], list[str]] = {}
-    declined = [(a, (f.data_id,)) for f in fields for a in f.asks] + [
-        (a, b.data) for b in boxes for a in b.asks
-    ]
-    for ask, data in declined:
-        for recipient in ask.recipients:
-            key = (ask.purpose, recipient)
-            fact = facts.get(key)
-            if key in given_now or (fact is not None and fact.status in {EventKind.GIVEN, EventKind.REFUSED}):
-                continue
-            refusals.setdefault((ask, recipient), []).extend(data)
-    return refusals
-
-
-def _events(
-    subject: str,
-    asks: Mapping[tuple[ConsentAsk, str | None], list[str]],
-    kind: EventKind,
-    notice: NoticeRef | None,
-    evidence: Evidence,
-) -> list[NewConsentEvent]:
-    return [
-        NewConsentEvent(
-            subject=subject,
-            purpose=ask.purpose,
-            kind=kind,
-            data=tuple(dict.fromkeys(data)),
-            recipient=recipient,
-            notice_id=notice.notice_id if notice else None,
-            notice_version=notice.version if notice else None,
-            mechanism=ask.mechanism,
-            evidence=evidence,
-        )
-        for (ask, recipient), data in asks.items()
-    ]

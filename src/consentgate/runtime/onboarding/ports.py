@@ -1,11 +1,11 @@
 """The parts of the ledger and the notice service onboarding uses, as protocols.
 
-The real `ConsentLedger` and `NoticeService` satisfy them structurally; tests pass small fakes.
+The real `ConsentLedger` and `NoticeService` satisfy them structurally.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -23,6 +23,8 @@ class NoticeVersionLike(Protocol):
 
 class NoticeSource(Protocol):
     def current(self, notice_id: str) -> NoticeVersionLike | None: ...
+
+    def acceptable_versions(self) -> Mapping[str, frozenset[tuple[str, str]]]: ...
 
 
 class ConsentRecorder(Protocol):

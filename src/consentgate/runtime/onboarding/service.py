@@ -1,7 +1,9 @@
 """Onboarding: asks the manifest's screens of one subject, lawfully, and remembers the answers.
 
-A submission is one transaction: the consent events it gives or refuses, the answers resting on
-them, the progress and the audit records commit together, or — if anything fails — not at all.
+A submission is one transaction: the consent events its ticked and unticked boxes give or refuse, the
+answers resting on them, the progress and the audit records commit together, or — if anything fails —
+not at all. Someone who has not agreed to the notice has no subject at all: `welcome()` shows them the
+notice screen and `browse()` the browse-only mode, and neither writes anything.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from consentgate.manifest.models import Manifest
 from consentgate.manifest.references import hint
 from consentgate.runtime.consent.schemas import ConsentEvent, EventKind, Evidence
 from consentgate.runtime.errors import UnknownDataItem, UnknownNotice
-from consentgate.runtime.onboarding import flow
-from consentgate.runtime.onboarding.errors import UnknownScreen
-from consentgate.runtime.onboarding.flow import Outcome, Progress, QuestionStatus, ScreenPlan
+from consentgate.runtime.gate import rules
+from consentgate.runtime.onboarding import flow, submission
+from consentgate.runtime.onboarding.errors import NoBrowseMode, UnknownScreen
+from consentgate.runtime.onboarding.flow import Live, Progress, QuestionStatus, ScreenPlan
 from consentgate.runtime.onboarding.ports import ConsentRecorder, NoticeSource
 from consentgate.runtime.onboarding.repository import ProgressRepository
-from consentgate.runtime.onboarding.schemas import NoticeRef, ScreenView
+from consentgate.runtime.onboarding.schemas import BrowseMode, NoticeRef, ScreenView
+from consentgate.runtime.onboarding.submission import Outcome
 from consentgate.runtime.policy import Policy
 from consentgate.runtime.ports import Clock, IdFactory
 from consentgate.runtime.profiles.ports import ChangeLog
@@ -50,6 +54,7 @@ class Onboarding:
         self._ledger = ledger
         self._notices = notices
         self._profiles = profiles
+        self._policy = policy
         self._plans = flow.compile_screens(manifest, policy)
         self._by_id = {plan.screen_id: plan for plan in self._plans}
         self._questions = {q for plan in self._plans for q in plan.questions}
@@ -61,7 +66,32 @@ class Onboarding:
         self._ensure_registered(subject)
         progress = self._progress(subject)
         plan = flow.next_plan(self._plans, progress)
-        return flow.view(plan, progress, self._notice(plan) if plan else None)
+        if plan is None:
+            return ScreenView.home()
+        seen = flow.notice_seen(self._plans, plan, progress)
+        return flow.view(plan, progress, self._notice(plan), self._live(subject), seen=seen)
+
+    def welcome(self) -> ScreenView:
+        """The first screen as someone without an account sees it (the notice); nothing is written.
+
+        An app shows it before it creates any account: agreeing is `submit(new_subject, screen_id,
+        {})`, which registers the subject; choosing browse is `browse()`, which registers nobody.
+        """
+        if not self._plans:
+            return ScreenView.home()
+        first = self._plans[0]
+        return flow.view(first, Progress(), self._notice(first))
+
+    def browse(self) -> BrowseMode:
+        """Browse-only mode for someone who did not agree to the notice: no subject, no record, no data.
+
+        The content is the feed's non-personalized ranking (`FeedService.browse`), which takes no person
+        at all; agreeing later goes back to the notice screen named here and onboarding goes on.
+        """
+        plan = next((p for p in self._plans if p.shows_notice_only), None)
+        if plan is None:
+            raise NoBrowseMode.from_key("runtime.no_browse_mode")
+        return BrowseMode(agree_screen_id=plan.screen_id, notice=self._notice(plan))
 
     # ------------------------------------------------------------------ writes
 
@@ -74,15 +104,16 @@ class Onboarding:
         locale: str = "zh",
         evidence: Evidence = Evidence(),  # noqa: B008 - frozen, so one shared default is safe
     ) -> ScreenView:
-        """Stores the answers; each answered optional field rests on a consent given here and now."""
+        """Records the ticked boxes as consent and keeps only the answers a live consent covers."""
         plan = self._plan(screen_id)
         self._ensure_registered(subject)
         self._check_values(plan, values)
-        outcome = flow.plan_submit(
+        outcome = submission.plan_submit(
             plan,
             self._progress(subject),
             values,
             self._ledger.facts(subject),
+            self._live(subject),
             subject=subject,
             notice=self._notice_for_consent(plan, values),
             evidence=replace(evidence, screen_id=screen_id, locale=locale),
@@ -96,13 +127,14 @@ class Onboarding:
         *,
         evidence: Evidence = Evidence(),  # noqa: B008 - frozen, so one shared default is safe
     ) -> ScreenView:
-        """Refuses every open optional question of the screen; they are not asked again."""
+        """Closes every open optional question of the screen unanswered; they are not asked again."""
         plan = self._plan(screen_id)
         self._ensure_registered(subject)
-        outcome = flow.plan_skip(
+        outcome = submission.plan_skip(
             plan,
             self._progress(subject),
             self._ledger.facts(subject),
+            self._live(subject),
             subject=subject,
             notice=self._notice(plan),
             evidence=replace(evidence, screen_id=screen_id),
@@ -133,20 +165,18 @@ class Onboarding:
             for event in events:
                 if event.kind is EventKind.GIVEN:
                     by_purpose.setdefault(event.purpose, event)
-            for answer in outcome.answered:
-                resting_on = next(
-                    (by_purpose[a.purpose] for a in answer.asks if a.purpose in by_purpose), None
-                )
+            for answer in outcome.kept:
+                new = by_purpose.get(answer.consent_purpose or "")
                 self._profiles.set_in(
                     session,
                     subject,
-                    answer.data_id,
-                    values[answer.data_id],
+                    answer.field.data_id,
+                    values[answer.field.data_id],
                     purposes=answer.purposes,
-                    consent_event_id=resting_on.event_id if resting_on else None,
+                    consent_event_id=new.event_id if new else answer.prior_event_id,
                 )
             progress = ProgressRepository(session, tenant=self._tenant)
-            answered = [f.data_id for f in outcome.answered] + [b.box_id for b in outcome.accepted]
+            answered = [k.field.data_id for k in outcome.kept] + [b.box_id for b in outcome.accepted]
             progress.close(subject, plan.screen_id, answered, QuestionStatus.ANSWERED, now)
             progress.close(subject, plan.screen_id, outcome.refused, QuestionStatus.REFUSED, now)
             progress.pass_screen(subject, plan.screen_id, now)
@@ -159,6 +189,7 @@ class Onboarding:
                     "screen": plan.screen_id,
                     "answered": answered,
                     "refused": list(outcome.refused),
+                    "not_kept": list(outcome.dropped),
                     "consent_events": [e.event_id for e in events],
                 },
             )
@@ -193,11 +224,22 @@ class Onboarding:
         current = self._notices.current(plan.notice_id)
         return NoticeRef(current.notice_id, current.version) if current is not None else None
 
+    def _live(self, subject: str) -> Live:
+        """Whether a consent is live for (purpose, recipient) and covers a data item: the gate's own rule."""
+        facts = self._ledger.facts(subject)
+        acceptable = self._notices.acceptable_versions()
+
+        def live(purpose: str, recipient: str | None, data_id: str) -> bool:
+            policy = self._policy.purposes[purpose]
+            versions = acceptable.get(purpose, frozenset())
+            return rules.decide(policy, facts, frozenset({data_id}), recipient, versions).allowed
+
+        return live
+
     def _notice_for_consent(self, plan: ScreenPlan, values: Mapping[str, Any]) -> NoticeRef | None:
         """Consent rests on the notice shown (PIPL 14, 17): none published means none can be given."""
         notice = self._notice(plan)
-        wanted = [a.purpose for f in plan.fields if flow.given(values.get(f.data_id)) for a in f.asks]
-        wanted += [a.purpose for b in plan.boxes if values.get(b.box_id) is True for a in b.asks]
+        wanted = [b.purpose for b in submission.ticked(plan, values) if b.ask is not None]
         if wanted and notice is None:
             raise UnknownNotice.from_key(
                 "runtime.notice_missing", screen=plan.screen_id, purposes=", ".join(dict.fromkeys(wanted))

@@ -1,7 +1,8 @@
 """Onboarding over HTTP: the screen to show next, and a person's answers, skips and second thoughts.
 
-The screen says per field whether it is required (only necessary data is), what it is for and whether
-it can be skipped; consent boxes come unticked, always (PIPL 14: consent is an act, not a default).
+The screen says per field whether it is required (only necessary data is), what it is for, whether it
+can be skipped and which box must be ticked for an answer to be kept; consent boxes come unticked,
+always, one per purpose and recipient (PIPL 14: consent is an act, not a default; PIPL 23).
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from consentgate.manifest.models import ScreenAction
-from consentgate.runtime.onboarding.schemas import ScreenView
+from consentgate.manifest.models import Manifest, ScreenAction
+from consentgate.runtime.notice_text import summary
+from consentgate.runtime.onboarding.schemas import NoticeRef, ScreenView
 from consentgate.service.auth import AppBackend, engine_of
 from consentgate.service.routers._params import IdPath, SubjectPath, known
 from consentgate.service.routers.schemas import Bilingual
@@ -36,6 +38,7 @@ class AnswersIn(BaseModel):
 class NoticeOut(BaseModel):
     notice_id: str
     version: str
+    summary: list[Bilingual] = Field(description="The notice's first layer: a few short lines to show first")
 
 
 class FieldOut(BaseModel):
@@ -45,12 +48,19 @@ class FieldOut(BaseModel):
     purposes: list[str]
     skippable: bool
     actions: list[ScreenAction]
+    kept_only_with: list[str] = Field(
+        description="Boxes one of which must be ticked for an answer to be kept; empty: kept as given"
+    )
 
 
 class ConsentBoxOut(BaseModel):
+    """One box: one purpose, and one recipient where sharing needs separate consent."""
+
     box_id: str
-    purposes: list[str]
-    recipients: list[str]
+    purpose: str
+    recipient: str | None
+    purposes: list[str] = Field(max_length=1)
+    recipients: list[str] = Field(max_length=1)
     pre_ticked: Literal[False]
 
 
@@ -65,14 +75,22 @@ class ScreenOut(BaseModel):
     blocks_home: bool
 
 
-def screen_out(view: ScreenView) -> ScreenOut:
+def notice_out(manifest: Manifest, notice: NoticeRef | None) -> NoticeOut | None:
+    if notice is None:
+        return None
+    declared = next((n for n in manifest.notices if n.id == notice.notice_id), None)
+    lines = summary(manifest, declared).lines if declared is not None else ()
+    return NoticeOut(
+        notice_id=notice.notice_id, version=notice.version, summary=[Bilingual.of(line) for line in lines]
+    )
+
+
+def screen_out(view: ScreenView, manifest: Manifest) -> ScreenOut:
     return ScreenOut(
         screen_id=view.screen_id,
         is_home=view.is_home,
         title=Bilingual.of(view.title) if view.title else None,
-        notice=NoticeOut(notice_id=view.notice.notice_id, version=view.notice.version)
-        if view.notice
-        else None,
+        notice=notice_out(manifest, view.notice),
         fields=[
             FieldOut(
                 data_id=f.data_id,
@@ -81,13 +99,19 @@ def screen_out(view: ScreenView) -> ScreenOut:
                 purposes=list(f.purposes),
                 skippable=ScreenAction.SKIP in f.actions,
                 actions=list(f.actions),
+                kept_only_with=list(f.kept_only_with),
             )
             for f in view.fields
         ],
         # Built here, not copied: whatever the view says, the API never offers a ticked box.
         consent_boxes=[
             ConsentBoxOut(
-                box_id=b.box_id, purposes=list(b.purposes), recipients=list(b.recipients), pre_ticked=False
+                box_id=b.box_id,
+                purpose=b.purpose,
+                recipient=b.recipient,
+                purposes=[b.purpose],
+                recipients=[b.recipient] if b.recipient else [],
+                pre_ticked=False,
             )
             for b in view.consent_boxes
         ],
@@ -100,28 +124,30 @@ def screen_out(view: ScreenView) -> ScreenOut:
 def next_screen(subject: SubjectPath, request: Request, caller: AppBackend) -> ScreenOut:
     """The first screen with an open question; `is_home` once nothing is left to ask."""
     engine = engine_of(request, caller)
-    return screen_out(engine.onboarding.next_screen(known(engine, subject)))
+    return screen_out(engine.onboarding.next_screen(known(engine, subject)), engine.manifest)
 
 
 @router.post("/screens/{screen_id}", response_model=ScreenOut)
 def submit(
     subject: SubjectPath, screen_id: IdPath, body: AnswersIn, request: Request, caller: AppBackend
 ) -> ScreenOut:
-    """Answers one screen: an answered optional field gives consent for its purposes, an empty one refuses."""
+    """Answers one screen. Only a box sent as `true` gives consent (for its one purpose and recipient);
+    an answer to an optional field is kept only while a consent for its purpose is live, else dropped.
+    A box shown and not sent as `true` is recorded as refused."""
     engine = engine_of(request, caller)
     view = engine.onboarding.submit(known(engine, subject), screen_id, body.values, locale=body.locale)
-    return screen_out(view)
+    return screen_out(view, engine.manifest)
 
 
 @router.post("/screens/{screen_id}/skip", response_model=ScreenOut)
 def skip(subject: SubjectPath, screen_id: IdPath, request: Request, caller: AppBackend) -> ScreenOut:
     """Refuses the screen's open optional questions; they are not asked again unless reopened."""
     engine = engine_of(request, caller)
-    return screen_out(engine.onboarding.skip(known(engine, subject), screen_id))
+    return screen_out(engine.onboarding.skip(known(engine, subject), screen_id), engine.manifest)
 
 
 @router.post("/questions/{data_id}/reopen", response_model=ScreenOut)
 def reopen(subject: SubjectPath, data_id: IdPath, request: Request, caller: AppBackend) -> ScreenOut:
     """From settings: ask a refused question again (the refusal stands until the person answers)."""
     engine = engine_of(request, caller)
-    return screen_out(engine.onboarding.reopen(known(engine, subject), data_id))
+    return screen_out(engine.onboarding.reopen(known(engine, subject), data_id), engine.manifest)

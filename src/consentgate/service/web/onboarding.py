@@ -59,6 +59,8 @@ def answer_screen(screen_id: IdPath, request: Request, who: SignedInPerson, form
         return see_other(HERE)  # stale or tampered: nothing recorded
     if action == ScreenAction.EXIT:  # leaving without agreeing: nothing recorded, the session ends
         return leave(request, "web.onboarding_exited")
+    if action == ScreenAction.BROWSE:  # 仅浏览: nothing recorded, non-personalized content
+        return see_other("/me/browse")
     declining = action in (ScreenAction.SKIP, ScreenAction.REFUSE)
     values = answers(form, view, engine.manifest, required_only=declining)
     problems = address_problems(values, engine.manifest)
@@ -118,4 +120,5 @@ def _screen_page(
         title=screen.heading.in_(lang),
         screen=screen,
         app_name=manifest.app.name,
+        form_action=f"{HERE}/{screen.screen_id}",
     )

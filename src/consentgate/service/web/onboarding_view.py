@@ -1,8 +1,10 @@
 """What an onboarding screen shows: the library's `ScreenView` dressed with the manifest's names.
 
 The view decides nothing about the law (the runtime did: which fields are required, which boxes are
-asked); it only turns ids into words a person can read — purposes, data items, recipients by name —
-and picks the input type a browser needs (a password is never echoed, a phone gets the phone keypad).
+asked, which box keeps which answer); it only turns ids into words a person can read — purposes, data
+items, recipients by their label, never an id — and picks the input type a browser needs (a password
+is never echoed, a phone gets the phone keypad). The notice comes as its first layer (the summary
+lines) with the complete published text one tap away, and only on the first screen that shows it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from consentgate.i18n import message
 from consentgate.law.catalog import load_catalog
 from consentgate.manifest.models import Manifest, PurposeKind, ScreenAction
 from consentgate.runtime.engine import Engine
-from consentgate.runtime.onboarding.schemas import ConsentBoxView, FieldView, ScreenView
+from consentgate.runtime.notice_text import summary
+from consentgate.runtime.onboarding.schemas import ConsentBoxView, FieldView, NoticeRef, ScreenView
 from consentgate.text import Text
 
 SECRET_CATEGORIES = frozenset({"account.credentials"})
@@ -40,6 +43,7 @@ class FieldShown:
     autocomplete: str
     value: str  # what the person typed before an error (never a secret)
     problem: Text | None  # why this field was sent back
+    kept: Text | None  # for an optional answer: only kept with the box ticked, or under an earlier consent
 
 
 @dataclass(frozen=True)
@@ -53,9 +57,10 @@ class BoxShown:
 
 @dataclass(frozen=True)
 class NoticeShown:
-    notice_id: str
     version: str
-    text: Text | None
+    summary: tuple[Text, ...]  # the first layer: shown first, before the buttons
+    text: Text | None  # the complete published text the consent rests on, one tap away
+    seen: bool  # already shown to this person on an earlier screen: a one-line link is enough
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class ScreenShown:
     can_skip: bool
     can_refuse: bool
     can_exit: bool
+    can_browse: bool  # 「仅浏览」: refusing the notice leads to browse-only mode, not out of the app
     error: Text | None
 
 
@@ -80,15 +86,14 @@ def joined(parts: Iterable[Text]) -> Text:
 
 
 def purpose_name(manifest: Manifest, purpose_id: str) -> Text:
-    """The manifest's own label when it has one; else what the kind of purpose means, with its id."""
+    """The manifest's own label when it has one; else what the kind of purpose means (never its id)."""
     purpose = manifest.purposes_by_id.get(purpose_id)
     if purpose is None:
-        return Text(zh=purpose_id, en=purpose_id)
+        return message("web.onboarding_kind_basic-function")
     if purpose.label is not None and (purpose.label.zh or purpose.label.en):
         zh = purpose.label.zh or purpose.label.en or purpose_id
         return Text(zh=zh, en=purpose.label.en or zh)
-    kind = message(f"web.onboarding_kind_{purpose.kind.value}")
-    return message("web.onboarding_purpose_name", name=kind, id=purpose_id)
+    return message(f"web.onboarding_kind_{purpose.kind.value}")
 
 
 def data_name(manifest: Manifest, data_id: str) -> Text:
@@ -112,8 +117,44 @@ def dom_id(prefix: str, name: str) -> str:
     return f"{prefix}-{_NOT_ID.sub('-', name.lower()).strip('-')}"
 
 
+def recipient_name(manifest: Manifest, recipient_id: str) -> Text:
+    """A recipient as the notice names it to people: its label, else its name (never its id)."""
+    recipient = next((r for r in manifest.recipients if r.id == recipient_id), None)
+    if recipient is None:
+        return message("web.onboarding_kind_sharing")
+    if recipient.label is not None and (recipient.label.zh or recipient.label.en):
+        zh = recipient.label.zh or recipient.label.en or recipient.name
+        return Text(zh=zh, en=recipient.label.en or zh)
+    return Text(zh=recipient.name, en=recipient.name)
+
+
+def kept_hint(engine: Engine, view: FieldView, boxes: Mapping[str, ConsentBoxView]) -> Text | None:
+    """Next to an optional field, in plain words: is the answer kept, and only with which tick?"""
+    if view.required:
+        return None
+    manifest = engine.manifest
+    if view.kept_only_with:
+        purposes = dict.fromkeys(boxes[b].purpose for b in view.kept_only_with if b in boxes)
+        return message(
+            "web.onboarding_kept_only_with", purposes=joined(purpose_name(manifest, p) for p in purposes)
+        )
+    policies = engine.policy.purposes
+    consented = [
+        p for p in view.purposes if p in policies and view.data_id not in policies[p].without_consent
+    ]
+    if consented:
+        return message(
+            "web.onboarding_kept_as_given", purposes=joined(purpose_name(manifest, p) for p in consented)
+        )
+    return None
+
+
 def shown_field(
-    manifest: Manifest, view: FieldView, typed: Mapping[str, str], problems: Mapping[str, Text]
+    manifest: Manifest,
+    view: FieldView,
+    typed: Mapping[str, str],
+    problems: Mapping[str, Text],
+    kept: Text | None = None,
 ) -> FieldShown:
     category = category_of(manifest, view.data_id)
     input_type, autocomplete = INPUTS.get(category, ("text", ""))
@@ -128,22 +169,18 @@ def shown_field(
         autocomplete=autocomplete,
         value="" if secret else typed.get(view.data_id, ""),
         problem=problems.get(view.data_id),
+        kept=kept,
     )
 
 
 def shown_box(manifest: Manifest, view: ConsentBoxView) -> BoxShown:
-    recipient_ids = list(view.recipients) or [
-        r for p in view.purposes for r in manifest.purpose(p).recipients
-    ]
-    names = {r.id: r.name for r in manifest.recipients}  # a recipient is named as the notice names it
-    data = dict.fromkeys(d for p in view.purposes for d in manifest.purpose(p).data)
+    """One box, one purpose, at most one recipient: the runtime never asks more in one tick."""
+    data = dict.fromkeys(manifest.purpose(view.purpose).data)
     return BoxShown(
         name=view.box_id,
         dom_id=dom_id("box", view.box_id),
-        purposes=joined(purpose_name(manifest, p) for p in view.purposes),
-        recipients=joined(Text(zh=names.get(r, r), en=names.get(r, r)) for r in dict.fromkeys(recipient_ids))
-        if recipient_ids
-        else None,
+        purposes=purpose_name(manifest, view.purpose),
+        recipients=recipient_name(manifest, view.recipient) if view.recipient else None,
         data=joined(data_name(manifest, d) for d in data),
     )
 
@@ -167,6 +204,14 @@ def heading(view: ScreenView) -> Text:
     return message("web.onboarding_title_notice")
 
 
+def shown_notice(engine: Engine, ref: NoticeRef, *, seen: bool) -> NoticeShown:
+    """The notice's first layer from the manifest, and the published version's complete text."""
+    published = engine.notices.find(ref.notice_id, ref.version)
+    declared = next((n for n in engine.manifest.notices if n.id == ref.notice_id), None)
+    lines = summary(engine.manifest, declared).lines if declared is not None else ()
+    return NoticeShown(ref.version, lines, published.text if published else None, seen)
+
+
 def shown_screen(
     engine: Engine,
     view: ScreenView,
@@ -176,23 +221,23 @@ def shown_screen(
     error: Text | None = None,
 ) -> ScreenShown:
     manifest = engine.manifest
-    notice = None
-    if view.notice is not None:
-        published = engine.notices.find(view.notice.notice_id, view.notice.version)
-        notice = NoticeShown(
-            view.notice.notice_id, view.notice.version, published.text if published else None
-        )
+    notice = shown_notice(engine, view.notice, seen=view.notice_seen) if view.notice else None
+    by_id = {b.box_id: b for b in view.consent_boxes}
     boxes = [(is_sharing(manifest, b), shown_box(manifest, b)) for b in view.consent_boxes]
     return ScreenShown(
         screen_id=view.screen_id or "",
         heading=heading(view),
         notice=notice,
-        fields=tuple(shown_field(manifest, f, typed or {}, problems or {}) for f in view.fields),
+        fields=tuple(
+            shown_field(manifest, f, typed or {}, problems or {}, kept_hint(engine, f, by_id))
+            for f in view.fields
+        ),
         boxes=tuple(box for sharing, box in boxes if not sharing),
         sharing_boxes=tuple(box for sharing, box in boxes if sharing),
         agree=ScreenAction.AGREE in view.actions,
         can_skip=ScreenAction.SKIP in view.actions,
         can_refuse=ScreenAction.REFUSE in view.actions,
         can_exit=ScreenAction.EXIT in view.actions,
+        can_browse=ScreenAction.BROWSE in view.actions,
         error=error,
     )
