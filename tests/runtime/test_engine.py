@@ -31,9 +31,10 @@ def test_engine_refuses_to_run_the_app_as_the_court_found_it(database_url: str) 
 def test_a_suppressed_high_finding_no_longer_blocks_start_up(database_url: str, tmp_path: Path) -> None:
     manifest = tmp_path / "app.yaml"
     text = FIXED.read_text("utf-8").replace(
-        "  - id: personalized-push\n    kind: personalization\n    basis: consent",
-        "  - id: personalized-push\n    kind: personalization\n    basis: contract-necessity",
+        "    kind: personalization\n    basis: consent",
+        "    kind: personalization\n    basis: contract-necessity",
     )
+    assert text != FIXED.read_text("utf-8"), "the replacement must change the manifest"
     manifest.write_text(text, "utf-8")
     with pytest.raises(StartupRefused):
         _engine(database_url, manifest)
@@ -54,7 +55,7 @@ def test_engine_exposes_its_services_and_publishes_the_manifest_notice(database_
             assert getattr(engine, name) is not None
         current = engine.notices.current("privacy-policy")
         assert current is not None and current.version == "2024-01"
-        assert "online-courses" in current.text.zh
+        assert "在线课程" in current.text.zh and "Online courses" in current.text.en
     with _engine(database_url) as again:  # a restart publishes nothing new
         assert again.notices.current("privacy-policy") == current
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.web.conftest import Site
+from tests.web.pages import visible_words
 from tests.web.test_privacy_support import PAGE, PASSWORD, PHONE, signed_up, switch
 
 ANSWERS = {"occupation": "老师", "english-level": "B1"}
@@ -21,7 +22,7 @@ def test_held_values_are_listed_with_their_purposes_and_the_password_never(site:
     site.client.get("/lang/en")
     html = site.client.get(PAGE).text
     occupation = _row(html, "held-occupation")
-    assert "老师" in occupation and "Personalized content" in occupation and "you agreed" in occupation
+    assert "老师" in occupation and "Personalized recommendations" in occupation and "you agreed" in occupation
     phone = _row(html, "held-phone")
     assert PHONE in phone and "needed for the service" in phone
     password = _row(html, "held-account-password")
@@ -61,7 +62,7 @@ def test_consents_now_and_the_recipients_that_received_data(site: Site) -> None:
     assert "关联软件甲" in received and "移动电话号码" in received
     assert 'id="recipient-affiliate-app-b"' not in html  # consented, but nothing was sent there
     consents = html[html.index('id="held-consents"') : html.index('id="held-recipients-title"')]
-    assert "personalized-push" in consents and "2024-01" in consents
+    assert "个性化推荐" in consents and "2024-01" in consents
 
 
 def test_a_basic_function_is_listed_as_needed_without_a_switch(site: Site) -> None:
@@ -79,3 +80,17 @@ def test_the_page_needs_a_signed_in_person(site: Site) -> None:
     response = site.client.get(PAGE)
     assert response.status_code == 401
     assert "text/html" in response.headers["content-type"]
+
+
+def test_the_privacy_center_names_purposes_and_recipients_in_words_never_by_their_ids(site: Site) -> None:
+    engine = signed_up(site, "luo", ANSWERS)
+    manifest = engine.manifest
+    labels = " ".join(f"{x.label.zh} {x.label.en}" for x in [*manifest.purposes, *manifest.recipients] if x.label)
+    # An id that is also an ordinary word of a label ("certificates") proves nothing either way.
+    ids = [x.id for x in [*manifest.purposes, *manifest.recipients] if x.id not in labels]
+    for lang in ("zh", "en"):
+        site.client.get(f"/lang/{lang}")
+        words = visible_words(site.client.get(PAGE).text)
+        shown = [i for i in ids if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", words)]
+        assert shown == [], f"ids on the {lang} privacy center: {shown}"
+    assert "Affiliated app A" in words  # the recipient's readable name, from its label

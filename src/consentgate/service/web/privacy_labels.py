@@ -46,8 +46,9 @@ def purpose_label(manifest: Manifest, purpose_id: str) -> Text:
 
 def recipient_name(manifest: Manifest, recipient_id: str) -> Text:
     recipient = manifest.recipients_by_id.get(recipient_id)
-    name = recipient.name if recipient is not None else recipient_id
-    return Text(zh=name, en=name)
+    if recipient is None:
+        return Text(zh=recipient_id, en=recipient_id)
+    return _text(recipient.label) or Text(zh=recipient.name, en=recipient.name)
 
 
 def is_masked(manifest: Manifest, data_id: str) -> bool:
