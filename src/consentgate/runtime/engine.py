@@ -271,6 +271,7 @@ class Engine:
         loaded = load_manifest(path)
         refuse_unlawful(loaded)
         database = Database(resolve_database_url(database_url))
+        keys = keys or resolve_provider(database.url)  # before the schema is touched
         if migrate:
             upgrade(database)
         elif not is_current(database):

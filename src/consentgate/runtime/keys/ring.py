@@ -118,7 +118,7 @@ def _parse_entry(raw: str, source: str, position: int) -> KeyEntry:
     if at and not tenant:
         raise KeyRingInvalid.from_key("keys.invalid_entry", source=source, position=position)
     try:
-        material = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        material = base64.b64decode(encoded + "=" * (-len(encoded) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise KeyRingInvalid.from_key("keys.invalid_entry", source=source, position=position) from None
     if len(material) < MIN_KEY_BYTES:

@@ -96,12 +96,26 @@ class AddressBook:
             )
         return AddressBookReceipt(owner_subject, len(normalised), unreadable)
 
+    def forget_retired_versions(self) -> dict[str, int]:
+        """Deletes the contact points hashed under a version the key ring no longer holds (after a key
+        leaked, say): no lookup can reach them any more, and whoever holds that key could reverse them."""
+        with self._db.transaction() as session:
+            removed = MessagingRepository(session, tenant=self._tenant).forget_versions_except(
+                self._hasher.versions
+            )
+            self._audit.record_change(
+                session,
+                "messaging.key_versions_forgotten",
+                {"live": list(self._hasher.versions), "removed": removed},
+            )
+        return removed
+
     def find_friends(self, owner_subject: str) -> list[Friend]:
         """Which of the owner's contacts already use the app (matched by hash), for the owner alone."""
         self._require_subject(owner_subject)
         with self._db.reading() as session:
             repo = MessagingRepository(session, tenant=self._tenant)
-            matches = repo.friends(owner_subject)
+            matches = repo.friends(owner_subject, self._hasher.versions)
             known = repo.known_subjects(sorted({subject for subject, _ in matches}))
         friends: dict[str, Friend] = {}
         for subject, channel in matches:

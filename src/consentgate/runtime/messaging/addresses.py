@@ -75,6 +75,11 @@ class AddressHasher:
     def current(self) -> str:
         return self._keys.current
 
+    @property
+    def versions(self) -> tuple[str, ...]:
+        """The live versions, current first."""
+        return self._keys.versions
+
     def hash(self, normalised: str) -> str:
         """The hash under the current version (what a message log keeps)."""
         return _hmac(self._keys.current_key, normalised)

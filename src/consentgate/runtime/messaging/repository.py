@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, delete, func, or_, select, text
@@ -185,9 +185,9 @@ class MessagingRepository:
             for version, h in hashes
         )
 
-    def friends(self, owner: str) -> list[tuple[str, str]]:
+    def friends(self, owner: str, versions: Collection[str]) -> list[tuple[str, str]]:
         """(subject, channel) of the owner's contacts whose hash matches a subject's own address under
-        the same key version."""
+        the same key version, one of `versions` (the live ones: a retired version matches nothing)."""
         query = (
             select(SubjectAddressRow.subject, SubjectAddressRow.channel)
             .join(
@@ -200,11 +200,24 @@ class MessagingRepository:
                 SubjectAddressRow.tenant_id == self._tenant,
                 AddressBookEntryRow.owner == owner,
                 SubjectAddressRow.subject != owner,
+                SubjectAddressRow.key_version.in_(list(versions)),
             )
             .distinct()
             .order_by(SubjectAddressRow.subject, SubjectAddressRow.channel)
         )
         return [(row.subject, row.channel) for row in self._session.execute(query)]
+
+    def forget_versions_except(self, live: Collection[str]) -> dict[str, int]:
+        """Deletes the tenant's hashed contact points made under any version not in `live`; counts per table."""
+        removed: dict[str, int] = {}
+        for row_type in (AddressBookEntryRow, SubjectAddressRow):
+            result = self._session.execute(
+                delete(row_type).where(
+                    row_type.tenant_id == self._tenant, row_type.key_version.not_in(list(live))
+                )
+            )
+            removed[row_type.__tablename__] = int(getattr(result, "rowcount", 0))
+        return removed
 
     def known_subjects(self, subjects: Sequence[str]) -> set[str]:
         if not subjects:

@@ -354,6 +354,10 @@ class MessagingService:
         """Which of the owner's contacts already use the app (matched by hash), for the owner alone."""
         return self._book.find_friends(owner_subject)
 
+    def forget_retired_key_versions(self) -> dict[str, int]:
+        """Deletes contact hashes made under versions the key ring no longer holds; rows per table."""
+        return self._book.forget_retired_versions()
+
     def messages(self, *, campaign_id: str | None = None, subject: str | None = None) -> list[MessageRecord]:
         """The message log (hashes and outcomes, never addresses or texts)."""
         with self._db.reading() as session:
