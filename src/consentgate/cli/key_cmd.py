@@ -1,4 +1,4 @@
-"""`consentgate key create|rotate|retire|list|export-legacy`: the key files that keep hashes irreversible.
+"""`consentgate key create|rotate|retire|list|forget-retired|export-legacy`: the keys that keep hashes irreversible.
 
 A key file holds a key ring (`runtime/keys/ring.py`): the first version is current, the others only
 look up what they made. Every file is written atomically with mode 0600, and `create` never
@@ -15,8 +15,15 @@ from rich.console import Console
 from sqlalchemy import inspect, text
 
 from consentgate.cli.app import app, reported
-from consentgate.cli.runtime_cmd import UrlOpt, unavailable_database_reported
+from consentgate.cli.runtime_cmd import (
+    ManifestOpt,
+    TenantOpt,
+    UrlOpt,
+    open_engine,
+    unavailable_database_reported,
+)
 from consentgate.i18n import message
+from consentgate.runtime.keys.derive import ADDRESS_BOOK
 from consentgate.runtime.keys.errors import CannotRetireCurrent, UnknownKeyVersion
 from consentgate.runtime.keys.keyfile import read_key_file, write_key_file
 from consentgate.runtime.keys.providers import ENV_KEY_FILE
@@ -91,6 +98,16 @@ def list_versions(file: FileOpt) -> None:
         typer.echo(
             message("keys.cli.listed", version=entry.version, scope=scope, role=message(role)).bilingual()
         )
+
+
+@key_app.command("forget-retired")
+def forget_retired(manifest: ManifestOpt, database_url: UrlOpt = None, tenant: TenantOpt = "default") -> None:
+    """Delete the contact hashes of versions the key ring no longer holds / 删除已停用版本的联系方式哈希。"""
+    with open_engine(manifest, database_url, tenant) as engine:
+        removed = engine.messaging.forget_retired_key_versions()
+    live = ", ".join(engine.keys.for_use(ADDRESS_BOOK).versions)
+    counts = ", ".join(f"{table}: {count}" for table, count in removed.items())
+    _say("keys.cli.forgotten", tenant=tenant, live=live, counts=counts)
 
 
 @key_app.command("export-legacy")
