@@ -111,3 +111,18 @@ def test_an_engine_on_sqlite_needs_no_set_up_and_keeps_the_key_out_of_the_databa
     held = b"".join(p.read_bytes() for p in tmp_path.iterdir() if not p.name.endswith(".keys"))
     assert key not in held and key.hex().encode() not in held
     assert (tmp_path / "consentgate.db.keys").stat().st_mode & 0o077 == 0
+
+
+def test_serve_refuses_a_server_database_without_a_key_before_listening(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `serve` writes these into the environment for its workers: set them here so they are undone.
+    for variable, value in (
+        ("CONSENTGATE_MANIFEST", str(SEED_FIXED)),
+        ("CONSENTGATE_DATABASE_URL", PG),
+        ("CONSENTGATE_SESSION_SECRET", "s"),
+    ):
+        monkeypatch.setenv(variable, value)
+    monkeypatch.delenv(ENV_KEYS)
+    result = CliRunner().invoke(app, ["serve", "--manifest", str(SEED_FIXED), "--database-url", PG])
+    assert result.exit_code == 2 and "[keys.missing]" in result.output and "Traceback" not in result.output
