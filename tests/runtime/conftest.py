@@ -40,7 +40,7 @@ TEST_KEYS = KeyRing((KeyEntry("test1", bytes(range(32))),))
 
 
 @pytest.fixture(autouse=True)
-def test_keys(monkeypatch: pytest.MonkeyPatch) -> KeyRing:
+def key_ring(monkeypatch: pytest.MonkeyPatch) -> KeyRing:
     """`CONSENTGATE_KEYS` holds `TEST_KEYS` (PostgreSQL needs an explicit key); a test about where keys
     come from deletes it with `monkeypatch.delenv`."""
     monkeypatch.setenv(ENV_KEYS, ",".join(entry.text() for entry in TEST_KEYS))

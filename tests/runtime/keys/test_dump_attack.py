@@ -306,7 +306,7 @@ def filled_engine(database_url: str) -> Iterator[tuple[Engine, Filled]]:
 
 
 def test_a_database_dump_alone_reverses_no_address_hash_and_no_pseudonym(
-    filled_engine: tuple[Engine, Filled], test_keys: KeyRing
+    filled_engine: tuple[Engine, Filled], key_ring: KeyRing
 ) -> None:
     engine, filled = filled_engine
     found = evidence(dump(engine))
@@ -315,7 +315,7 @@ def test_a_database_dump_alone_reverses_no_address_hash_and_no_pseudonym(
     assert len(found.address_hashes) >= len(filled.hashed()) > 20
     assert len(found.pseudonyms) >= len(filled.shared) > 3
     assert filled.erased not in found.strings
-    assert not materials(found) & {entry.material for entry in test_keys}
+    assert not materials(found) & {entry.material for entry in key_ring}
 
     assert len(materials(found)) > 100  # plenty of candidates were tried: none of them is the key
 
@@ -324,19 +324,19 @@ def test_a_database_dump_alone_reverses_no_address_hash_and_no_pseudonym(
     # A dump that holds the key (as `sharing_secrets` held the tenant's, in hex) gives everything
     # away to the same attack: every number whose hash it holds and every subject a recipient knows
     # by a pseudonym — the erased person too.
-    leaked = dataclasses.replace(found, strings=found.strings | {test_keys.current.material.hex()})
+    leaked = dataclasses.replace(found, strings=found.strings | {key_ring.current.material.hex()})
     with_key = attack(leaked)
     assert with_key.numbers == frozenset(filled.hashed())  # the erased person's went with the erasure
     assert with_key.subjects == frozenset(filled.shared)  # the erased person's pseudonym included
 
 
-def test_the_sqlite_files_hold_no_key_in_any_form(tmp_path: Path, test_keys: KeyRing) -> None:
+def test_the_sqlite_files_hold_no_key_in_any_form(tmp_path: Path, key_ring: KeyRing) -> None:
     """Below the rows: not a byte of the database, its WAL or shared-memory file is key material."""
     with filled_engine_at(f"sqlite:///{tmp_path / 'consentgate.db'}") as (engine, _):
         engine.database.scrub()
         held = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("consentgate.db"))
     assert len(held) > 100_000
-    for entry in test_keys:
+    for entry in key_ring:
         for label in (ADDRESS_BOOK, PSEUDONYMS):
             key = use_key(entry, tenant=TENANT, label=label)
             for form in (entry.material, key, entry.material.hex().encode(), key.hex().encode()):

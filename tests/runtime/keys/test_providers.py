@@ -37,10 +37,10 @@ def ring_file(path: Path) -> KeyRing:
     return ring
 
 
-def test_the_environment_comes_first_then_the_key_file(tmp_path: Path, test_keys: KeyRing) -> None:
+def test_the_environment_comes_first_then_the_key_file(tmp_path: Path, key_ring: KeyRing) -> None:
     from_file = ring_file(tmp_path / "k")
-    env = {ENV_KEYS: ",".join(e.text() for e in test_keys), ENV_KEY_FILE: str(tmp_path / "k")}
-    assert resolve_provider(PG, env).keyring() == test_keys
+    env = {ENV_KEYS: ",".join(e.text() for e in key_ring), ENV_KEY_FILE: str(tmp_path / "k")}
+    assert resolve_provider(PG, env).keyring() == key_ring
     assert resolve_provider(PG, {ENV_KEY_FILE: str(tmp_path / "k")}).keyring() == from_file
 
 
