@@ -36,6 +36,16 @@ def test_the_first_entry_is_current_and_text_round_trips() -> None:
         (f"v1:{encoded(KEY_A[:16])}", "keys.invalid_short", {"position": 1, "minimum": 32}),
         (f"v1:{encoded(KEY_A)},v1:{encoded(KEY_B)}", "keys.invalid_duplicate", {"version": "v1"}),
         (
+            f"v2:{encoded(KEY_A)},v1@t:{encoded(KEY_B)},v1:{encoded(KEY_B)}",
+            "keys.invalid_duplicate",
+            {"version": "v1"},
+        ),
+        (
+            f"v2:{encoded(KEY_A)},x@t:{encoded(KEY_B)},x@t:{encoded(KEY_A)}",
+            "keys.invalid_duplicate",
+            {"version": "x"},
+        ),
+        (
             f"legacy@t:{encoded(KEY_A)},v1:{encoded(KEY_B)}",
             "keys.invalid_legacy_current",
             {"version": "legacy"},
@@ -79,7 +89,9 @@ def test_each_tenant_and_each_use_gets_its_own_key() -> None:
 
 
 def test_a_legacy_tenant_key_serves_only_its_tenant_as_the_old_code_used_it() -> None:
-    ring = KeyRing((KeyEntry("v1", KEY_A), KeyEntry("legacy", KEY_B, tenant="acme")))
+    ring = KeyRing(
+        (KeyEntry("v1", KEY_A), KeyEntry("legacy", KEY_B, tenant="acme"), KeyEntry("legacy", KEY_A, "b"))
+    )
     acme, other = TenantKeys(ring, "acme").for_use(PSEUDONYMS), TenantKeys(ring, "other").for_use(PSEUDONYMS)
     assert acme.versions == ("v1", "legacy") and other.versions == ("v1",)
     assert acme.current == "v1" and acme.key("legacy") == KEY_B  # the old code keyed pseudonyms with it

@@ -57,12 +57,13 @@ class KeyRing:
             raise KeyRingInvalid.from_key("keys.invalid_empty")
         if self.entries[0].legacy:
             raise KeyRingInvalid.from_key("keys.invalid_legacy_current", version=self.entries[0].version)
-        seen: set[tuple[str, str | None]] = set()
-        for entry in self.entries:
-            scope = (entry.version, entry.tenant)
-            if scope in seen or (entry.tenant is not None and (entry.version, None) in seen):
-                raise KeyRingInvalid.from_key("keys.invalid_duplicate", version=entry.version)
-            seen.add(scope)
+        # A version id names one key per tenant: legacy keys may share an id across tenants only.
+        masters = [e.version for e in self.entries if e.tenant is None]
+        legacy = [(e.version, e.tenant) for e in self.entries if e.tenant is not None]
+        clashes = [v for v in masters if masters.count(v) > 1]
+        clashes += [v for v, t in legacy if v in masters or legacy.count((v, t)) > 1]
+        if clashes:
+            raise KeyRingInvalid.from_key("keys.invalid_duplicate", version=clashes[0])
 
     @property
     def current(self) -> KeyEntry:
