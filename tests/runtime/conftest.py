@@ -40,12 +40,21 @@ TEST_KEYS = KeyRing((KeyEntry("test1", bytes(range(32))),))
 
 
 @pytest.fixture(autouse=True)
-def key_ring(monkeypatch: pytest.MonkeyPatch) -> KeyRing:
+def key_ring() -> Iterator[KeyRing]:
     """`CONSENTGATE_KEYS` holds `TEST_KEYS` (PostgreSQL needs an explicit key); a test about where keys
-    come from deletes it with `monkeypatch.delenv`."""
-    monkeypatch.setenv(ENV_KEYS, ",".join(entry.text() for entry in TEST_KEYS))
-    monkeypatch.delenv(ENV_KEY_FILE, raising=False)
-    return TEST_KEYS
+    come from deletes it with `monkeypatch.delenv`. Set without `monkeypatch`, so that a test calling
+    `monkeypatch.undo()` for its own patches does not take the key away from the engines it starts."""
+    saved = {name: os.environ.get(name) for name in (ENV_KEYS, ENV_KEY_FILE)}
+    os.environ[ENV_KEYS] = ",".join(entry.text() for entry in TEST_KEYS)
+    os.environ.pop(ENV_KEY_FILE, None)
+    try:
+        yield TEST_KEYS
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _postgres_database() -> Iterator[str]:
