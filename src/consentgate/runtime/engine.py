@@ -270,8 +270,9 @@ class Engine:
         """Audits the manifest (refusing unlawful ones), opens the database and starts the services."""
         loaded = load_manifest(path)
         refuse_unlawful(loaded)
-        database = Database(resolve_database_url(database_url))
-        keys = keys or resolve_provider(database.url)  # before the schema is touched
+        url = resolve_database_url(database_url)
+        keys = keys or resolve_provider(url)  # before the database is opened or its schema touched
+        database = Database(url)
         if migrate:
             upgrade(database)
         elif not is_current(database):
