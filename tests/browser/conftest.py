@@ -20,6 +20,10 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 from starlette.types import ASGIApp
 
+from tests.runtime.conftest import key_ring
+
+__all__ = ["key_ring"]  # every served app gets the test key ring, as the runtime tests do
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -17,6 +17,7 @@ from consentgate.manifest.loader import load_manifest
 from consentgate.manifest.models import Manifest
 from consentgate.runtime.auditlog.service import AuditLog
 from consentgate.runtime.consent.service import ConsentLedger
+from consentgate.runtime.keys import ENV_KEY_FILE, ENV_KEYS, KeyEntry, KeyRing
 from consentgate.runtime.notices.service import NoticeService
 from consentgate.runtime.policy import Policy, compile_policy
 from consentgate.runtime.ports import FakeClock, SequentialIds
@@ -31,6 +32,29 @@ TENANT = "seed-app"
 PG_ADMIN_URL = os.environ.get(
     "CONSENTGATE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+
+
+# The key ring every engine and service of a test gets: fixed bytes (never a real key), set in the
+# environment the way an operator sets it, so code under test reads it like production does.
+TEST_KEYS = KeyRing((KeyEntry("test1", bytes(range(32))),))
+
+
+@pytest.fixture(autouse=True)
+def key_ring() -> Iterator[KeyRing]:
+    """`CONSENTGATE_KEYS` holds `TEST_KEYS` (PostgreSQL needs an explicit key); a test about where keys
+    come from deletes it with `monkeypatch.delenv`. Set without `monkeypatch`, so that a test calling
+    `monkeypatch.undo()` for its own patches does not take the key away from the engines it starts."""
+    saved = {name: os.environ.get(name) for name in (ENV_KEYS, ENV_KEY_FILE)}
+    os.environ[ENV_KEYS] = ",".join(entry.text() for entry in TEST_KEYS)
+    os.environ.pop(ENV_KEY_FILE, None)
+    try:
+        yield TEST_KEYS
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _postgres_database() -> Iterator[str]:

@@ -11,9 +11,10 @@ from fastapi.testclient import TestClient
 from consentgate.runtime.apikeys.schemas import Scope
 from consentgate.service.app import create_app
 from consentgate.service.settings import Settings
-from tests.runtime.conftest import SEED_FIXED, database_url
+from tests.runtime.conftest import SEED_FIXED, database_url, key_ring
 
-__all__ = ["database_url"]  # the SQLite and PostgreSQL parametrization, shared with the runtime tests
+# The SQLite and PostgreSQL parametrization and the test key ring, shared with the runtime tests.
+__all__ = ["database_url", "key_ring"]
 
 
 NOTICE_ID, NOTICE_VERSION = "privacy-policy", "2024-01"  # the seed app's notice as published

@@ -25,9 +25,9 @@ from consentgate.runtime.rights.models import RightsRequestRow
 from consentgate.runtime.rights.schemas import RightsRequest
 from consentgate.service.app import create_app
 from consentgate.service.settings import Settings
-from tests.runtime.conftest import SEED_FIXED, database_url
+from tests.runtime.conftest import SEED_FIXED, database_url, key_ring
 
-__all__ = ["database_url"]
+__all__ = ["database_url", "key_ring"]
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "examples" / "demo-app" / "lessons.yaml"

@@ -7,7 +7,8 @@ app — `feed`, `push`, `messaging`, `sharing` — each of which asks the gate.
 
 Transports default to in-memory ones that keep every message (for development, tests and the demo);
 an app in production passes its own: `push_transport`, `message_sender`, `sharing_sink`. Address books
-are hashed with a key derived from the tenant's secret unless `messaging_config` brings its own.
+and recipients' pseudonyms are keyed from the key ring of `keys` (a `KeyProvider`), by default the one
+the environment names, never from the database (docs/keys.md).
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from consentgate.runtime.feed.catalog import load_catalog as load_content_catalo
 from consentgate.runtime.feed.errors import FeedMisconfigured
 from consentgate.runtime.feed.service import FeedService
 from consentgate.runtime.gate.service import Gate
+from consentgate.runtime.keys.derive import ADDRESS_BOOK, PSEUDONYMS, TenantKeys
+from consentgate.runtime.keys.ports import KeyProvider
+from consentgate.runtime.keys.providers import resolve_provider
 from consentgate.runtime.messaging.config import MessagingConfig
 from consentgate.runtime.messaging.directory import ProfileDirectory
 from consentgate.runtime.messaging.fakes import InMemorySender
@@ -75,7 +79,10 @@ class Engine:
         derivers: Mapping[str, Deriver] | None = None,
         change_interval: float = 0.05,
         unsubscribe_url: str | None = None,
+        keys: KeyProvider | None = None,
     ) -> None:
+        # First, before any thread starts: a database without a key from outside it stops here.
+        self.keys = TenantKeys((keys or resolve_provider(database.url)).keyring(), tenant)
         self.loaded = loaded
         self.manifest: Manifest = loaded.manifest
         self.database = database
@@ -155,6 +162,7 @@ class Engine:
             gate=self.gate,
             profiles=self.profiles,
             sink=self.sharing_sink,
+            pseudonym_keys=self.keys.for_use(PSEUDONYMS),
         )
         self.message_sender: MessageSender = message_sender or InMemorySender()
         self.messaging = MessagingService(
@@ -169,8 +177,8 @@ class Engine:
             gate=self.gate,
             sender=self.message_sender,
             directory=ProfileDirectory(self.profiles, self.manifest),
-            config=messaging_config
-            or _messaging_config(self.sharing.derive_key("address-book"), unsubscribe_url),
+            config=messaging_config or _messaging_config(unsubscribe_url),
+            address_keys=self.keys.for_use(ADDRESS_BOOK),
         )
         gatherer = HoldingsGatherer(
             db=database,
@@ -257,11 +265,14 @@ class Engine:
         message_sender: MessageSender | None = None,
         messaging_config: MessagingConfig | None = None,
         derivers: Mapping[str, Deriver] | None = None,
+        keys: KeyProvider | None = None,
     ) -> Engine:
         """Audits the manifest (refusing unlawful ones), opens the database and starts the services."""
         loaded = load_manifest(path)
         refuse_unlawful(loaded)
-        database = Database(resolve_database_url(database_url))
+        url = resolve_database_url(database_url)
+        keys = keys or resolve_provider(url)  # before the database is opened or its schema touched
+        database = Database(url)
         if migrate:
             upgrade(database)
         elif not is_current(database):
@@ -278,6 +289,7 @@ class Engine:
             message_sender=message_sender,
             messaging_config=messaging_config,
             derivers=derivers,
+            keys=keys,
         )
 
     def _publish_manifest_notices(self) -> None:
@@ -315,7 +327,7 @@ class Engine:
         self.close()
 
 
-def _messaging_config(address_secret: bytes, unsubscribe_url: str | None) -> MessagingConfig:
+def _messaging_config(unsubscribe_url: str | None) -> MessagingConfig:
     """The default messaging settings; the unsubscribe link points at the service when one serves it."""
-    config = MessagingConfig(address_secret=address_secret)
+    config = MessagingConfig()
     return dataclasses.replace(config, unsubscribe_url=unsubscribe_url) if unsubscribe_url else config

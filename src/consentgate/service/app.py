@@ -61,6 +61,7 @@ decides the tenant. Errors are `application/problem+json` with a stable `code` a
 def create_app(settings: Settings) -> FastAPI:
     loaded = load_manifest(settings.manifest)
     refuse_unlawful(loaded)  # the same refusal as Engine.from_manifest, before anything listens
+    settings.key_provider()  # no key from outside the database: refused here too (each Engine reads it)
     database = Database(settings.database_url)
     upgrade(database)
     keys = ApiKeyService(database, clock=SystemClock(), touch_in_background=True)

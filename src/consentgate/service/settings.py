@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from consentgate.errors import UsageError
+from consentgate.runtime.keys.ports import KeyProvider
+from consentgate.runtime.keys.providers import resolve_provider
 from consentgate.store.database import ENV_URL, database_url
 
 ENV_MANIFEST = "CONSENTGATE_MANIFEST"
@@ -36,6 +38,11 @@ class Settings:
     session_secret: str = field(default_factory=new_session_secret, repr=False)
     demo_tenant: str | None = None  # serves the English-learning demo app at /demo in this tenant
 
+    def key_provider(self) -> KeyProvider:
+        """The keys of address books and pseudonyms, from `CONSENTGATE_KEYS` or `CONSENTGATE_KEY_FILE`
+        (or, for an SQLite file, the key file beside it); never from the database (docs/keys.md)."""
+        return resolve_provider(self.database_url)
+
     @property
     def secure_cookies(self) -> bool:
         """Cookies marked Secure whenever people reach the service over HTTPS."""
@@ -46,7 +53,8 @@ class Settings:
         """`CONSENTGATE_MANIFEST` (required), `CONSENTGATE_DATABASE_URL` (default: the embedded SQLite
         file), `CONSENTGATE_CATALOG` (the feed's content catalog, optional) and `CONSENTGATE_PUBLIC_URL`
         (the address people reach the service at, for the links in messages), `CONSENTGATE_SESSION_SECRET`
-        (signs the web session; generated when unset) and `CONSENTGATE_DEMO_TENANT` (serves /demo)."""
+        (signs the web session; generated when unset) and `CONSENTGATE_DEMO_TENANT` (serves /demo). The
+        keys (`CONSENTGATE_KEYS`, `CONSENTGATE_KEY_FILE`) are read by `key_provider()`."""
         manifest = os.environ.get(ENV_MANIFEST)
         if not manifest:
             raise UsageError.from_key("service.no_manifest", variable=ENV_MANIFEST)

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from consentgate.runtime.engine import Engine
+from consentgate.runtime.keys import ADDRESS_BOOK, VersionedKeys
 from consentgate.runtime.messaging.config import MessagingConfig
 from consentgate.runtime.messaging.fakes import InMemoryDirectory, InMemorySender
 from consentgate.runtime.messaging.ports import MessageSender
@@ -53,7 +54,8 @@ class World:
             gate=engine.gate,
             sender=sender or self.sender,
             directory=self.directory,
-            config=MessagingConfig(address_secret=SECRET, unsubscribe_url=UNSUBSCRIBE, **config),
+            config=MessagingConfig(unsubscribe_url=UNSUBSCRIBE, **config),
+            address_keys=VersionedKeys.single(SECRET, label=ADDRESS_BOOK),
         )
 
     def user(self, messaging: MessagingService, subject: str, phone: str, *, consent: bool | None) -> None:

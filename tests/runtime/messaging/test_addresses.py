@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from consentgate.runtime.keys import ADDRESS_BOOK, VersionedKeys
 from consentgate.runtime.messaging.addresses import AddressHasher, normalise_address, normalise_contact
 from consentgate.runtime.messaging.errors import InvalidAddress, WeakAddressSecret
 
@@ -29,10 +30,22 @@ def test_a_malformed_address_is_a_typed_bilingual_error() -> None:
     assert normalise_address("email", "A@B.cn") == "mailto:a@b.cn"
 
 
+def hasher(*keys: tuple[str, bytes]) -> AddressHasher:
+    return AddressHasher(VersionedKeys(ADDRESS_BOOK, keys[0][0], dict(keys)))
+
+
 def test_hashes_depend_on_the_tenant_key_and_short_keys_are_refused() -> None:
-    one, two = AddressHasher(b"k" * 32), AddressHasher(b"j" * 32)
+    one, two = hasher(("v1", b"k" * 32)), hasher(("v1", b"j" * 32))
     assert one.hash("tel:+8613912345678") != two.hash("tel:+8613912345678")
-    assert one.hash("tel:+8613912345678") == AddressHasher(b"k" * 32).hash("tel:+8613912345678")
+    assert one.hash("tel:+8613912345678") == hasher(("v1", b"k" * 32)).hash("tel:+8613912345678")
     with pytest.raises(WeakAddressSecret) as weak:
-        AddressHasher(b"short")
+        hasher(("v1", b"short"))
     assert "16" in weak.value.text.en and "16" in weak.value.text.zh
+
+
+def test_a_contact_is_hashed_under_every_live_version_and_the_current_one_is_first() -> None:
+    rotated = hasher(("v2", b"n" * 32), ("v1", b"k" * 32))
+    hashes = rotated.hashes("tel:+8613912345678")
+    assert list(hashes) == ["v2", "v1"]
+    assert hashes["v1"] == hasher(("v1", b"k" * 32)).hash("tel:+8613912345678")  # old hashes still match
+    assert rotated.hash("tel:+8613912345678") == hashes["v2"] != hashes["v1"]

@@ -1,8 +1,13 @@
 """Contact points normalised and hashed with a per-tenant key, so a table of them reveals no number.
 
 A plain SHA-256 of a phone number is reversible by enumerating the ~10^10 mobile numbers; a keyed
-HMAC is not, without the tenant's secret. Normalising first makes "+86 138-0013-8000" and
-"13800138000" the same contact, so an upload matches a subject however either was typed.
+HMAC is not, without the tenant's key — which comes from outside the database (docs/keys.md), so a
+dump of it reverses nothing. Normalising first makes "+86 138-0013-8000" and "13800138000" the same
+contact, so an upload matches a subject however either was typed.
+
+Keys have versions. A contact point is stored once per live version (`hashes`), so an address book
+hashed under one version and an address registered under another still meet on the version they
+share, and retiring a version drops only the rows nothing else can match.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import hashlib
 import hmac
 import re
 
+from consentgate.runtime.keys.derive import VersionedKeys
 from consentgate.runtime.messaging.errors import InvalidAddress, WeakAddressSecret
 
 MIN_SECRET_BYTES = 16
@@ -58,15 +64,33 @@ def normalise_address(channel: str, raw: str) -> str:
 
 
 class AddressHasher:
-    """HMAC-SHA256 under the tenant's secret, over normalised contact points."""
+    """HMAC-SHA256 under the tenant's address-book key, per key version, over normalised contact points."""
 
-    def __init__(self, secret: bytes) -> None:
-        if len(secret) < MIN_SECRET_BYTES:
+    def __init__(self, keys: VersionedKeys) -> None:
+        if any(len(key) < MIN_SECRET_BYTES for key in keys.keys.values()):
             raise WeakAddressSecret.from_key("messaging.weak_secret", minimum=MIN_SECRET_BYTES)
-        self._secret = secret
+        self._keys = keys
+
+    @property
+    def current(self) -> str:
+        return self._keys.current
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        """The live versions, current first."""
+        return self._keys.versions
 
     def hash(self, normalised: str) -> str:
-        return hmac.new(self._secret, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+        """The hash under the current version (what a message log keeps)."""
+        return _hmac(self._keys.current_key, normalised)
+
+    def hashes(self, normalised: str) -> dict[str, str]:
+        """Version -> hash, for every live version, current first."""
+        return {version: _hmac(key, normalised) for version, key in self._keys.keys.items()}
+
+
+def _hmac(key: bytes, normalised: str) -> str:
+    return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def token_hash(token: str) -> str:

@@ -42,9 +42,8 @@ class QuietHours:
 
 @dataclass(frozen=True)
 class MessagingConfig:
-    """One tenant's messaging settings. `address_secret` keys the contact hashes: keep it out of the database."""
+    """One tenant's messaging settings (the contact hashes' keys come from the key provider, not from here)."""
 
-    address_secret: bytes
     unsubscribe_url: str = "https://example.invalid/unsubscribe/{token}"
     frequency_cap: FrequencyCap | None = field(
         default_factory=lambda: FrequencyCap(max_messages=4, window=timedelta(days=7))

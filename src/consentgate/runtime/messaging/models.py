@@ -1,8 +1,9 @@
 """Messaging tables: campaigns, the message log, unsubscribe tokens, and hashed contact points.
 
 No raw phone number or email is ever stored here: contact points are keyed HMAC-SHA256 hashes
-(`address_hash`, `contact_hash`) and unsubscribe tokens are stored as SHA-256 hashes. The raw
-address of a consenting subject is looked up, gate-checked, at the moment of sending.
+(`address_hash`, `contact_hash`), one row per live key version (`key_version`; the keys live outside
+the database, docs/keys.md), and unsubscribe tokens are stored as SHA-256 hashes. The raw address of
+a consenting subject is looked up, gate-checked, at the moment of sending.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class UnsubscribeTokenRow(TenantScoped, Base):
 
 
 class AddressBookEntryRow(TenantScoped, Base):
-    """One contact of one owner's uploaded address book, as a keyed hash only."""
+    """One contact of one owner's uploaded address book, as a keyed hash only (one row per key version)."""
 
     __tablename__ = "address_book_entries"
     __table_args__ = (
@@ -99,19 +100,22 @@ class AddressBookEntryRow(TenantScoped, Base):
 
     owner: Mapped[str] = mapped_column(String(200), primary_key=True)
     contact_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_version: Mapped[str] = mapped_column(String(16))
     uploaded_at: Mapped[datetime]
 
 
 class SubjectAddressRow(TenantScoped, Base):
-    """A subject's own contact point on a channel, as a keyed hash: how an address is matched to a person."""
+    """A subject's own contact point on a channel, as a keyed hash (one row per key version): how an
+    address is matched to a person."""
 
     __tablename__ = "messaging_subject_addresses"
     __table_args__ = (
-        PrimaryKeyConstraint("tenant_id", "subject", "channel"),
+        PrimaryKeyConstraint("tenant_id", "subject", "channel", "key_version"),
         Index("ix_messaging_subject_addresses_hash", "tenant_id", "address_hash"),
     )
 
     subject: Mapped[str] = mapped_column(String(200), primary_key=True)
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key_version: Mapped[str] = mapped_column(String(16), primary_key=True)
     address_hash: Mapped[str] = mapped_column(String(64))
     registered_at: Mapped[datetime]

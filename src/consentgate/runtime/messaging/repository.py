@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from consentgate.runtime.consent.models import SubjectRow
@@ -129,66 +129,95 @@ class MessagingRepository:
 
     # ------------------------------------------------------------------ addresses and address books
 
-    def set_subject_address(self, subject: str, channel: str, address_hash: str, at: datetime) -> None:
-        row = self._session.get(SubjectAddressRow, (self._tenant, subject, channel))
-        if row is None:
-            self._session.add(
-                SubjectAddressRow(
-                    tenant_id=self._tenant,
-                    subject=subject,
-                    channel=channel,
-                    address_hash=address_hash,
-                    registered_at=at,
-                )
+    def set_subject_address(
+        self, subject: str, channel: str, hashes: Mapping[str, str], at: datetime
+    ) -> None:
+        """The subject's address on `channel`, one row per key version (`hashes`: version -> hash)."""
+        self._session.execute(
+            delete(SubjectAddressRow).where(
+                SubjectAddressRow.tenant_id == self._tenant,
+                SubjectAddressRow.subject == subject,
+                SubjectAddressRow.channel == channel,
             )
-        else:
-            row.address_hash = address_hash
-            row.registered_at = at
+        )
+        self._session.add_all(
+            SubjectAddressRow(
+                tenant_id=self._tenant,
+                subject=subject,
+                channel=channel,
+                key_version=version,
+                address_hash=address_hash,
+                registered_at=at,
+            )
+            for version, address_hash in hashes.items()
+        )
 
-    def subject_at(self, channel: str, address_hash: str) -> str | None:
-        """The subject whose own address on `channel` has this hash (the latest to register it)."""
+    def subject_at(self, channel: str, hashes: Mapping[str, str]) -> str | None:
+        """The subject whose own address on `channel` has one of these hashes (version -> hash),
+        the latest to register it."""
+        matches = [
+            and_(SubjectAddressRow.key_version == version, SubjectAddressRow.address_hash == address_hash)
+            for version, address_hash in hashes.items()
+        ]
         return self._session.scalars(
             select(SubjectAddressRow.subject)
             .where(
                 SubjectAddressRow.tenant_id == self._tenant,
                 SubjectAddressRow.channel == channel,
-                SubjectAddressRow.address_hash == address_hash,
+                or_(*matches),
             )
             .order_by(SubjectAddressRow.registered_at.desc())
             .limit(1)
         ).first()
 
-    def replace_address_book(self, owner: str, hashes: Iterable[str], at: datetime) -> int:
-        """The upload becomes the owner's whole book: contacts they removed are gone from ours too."""
+    def replace_address_book(self, owner: str, hashes: Iterable[tuple[str, str]], at: datetime) -> None:
+        """The upload becomes the owner's whole book (`hashes`: (version, hash) pairs): contacts they
+        removed are gone from ours too."""
         self._session.execute(
             delete(AddressBookEntryRow).where(
                 AddressBookEntryRow.tenant_id == self._tenant, AddressBookEntryRow.owner == owner
             )
         )
-        rows = [
-            AddressBookEntryRow(tenant_id=self._tenant, owner=owner, contact_hash=h, uploaded_at=at)
-            for h in hashes
-        ]
-        self._session.add_all(rows)
-        return len(rows)
+        self._session.add_all(
+            AddressBookEntryRow(
+                tenant_id=self._tenant, owner=owner, contact_hash=h, key_version=version, uploaded_at=at
+            )
+            for version, h in hashes
+        )
 
-    def friends(self, owner: str) -> list[tuple[str, str]]:
-        """(subject, channel) of the owner's contacts whose hash matches a subject's own address."""
+    def friends(self, owner: str, versions: Collection[str]) -> list[tuple[str, str]]:
+        """(subject, channel) of the owner's contacts whose hash matches a subject's own address under
+        the same key version, one of `versions` (the live ones: a retired version matches nothing)."""
         query = (
             select(SubjectAddressRow.subject, SubjectAddressRow.channel)
             .join(
                 AddressBookEntryRow,
                 (AddressBookEntryRow.tenant_id == SubjectAddressRow.tenant_id)
+                & (AddressBookEntryRow.key_version == SubjectAddressRow.key_version)
                 & (AddressBookEntryRow.contact_hash == SubjectAddressRow.address_hash),
             )
             .where(
                 SubjectAddressRow.tenant_id == self._tenant,
                 AddressBookEntryRow.owner == owner,
                 SubjectAddressRow.subject != owner,
+                SubjectAddressRow.key_version.in_(list(versions)),
             )
+            .distinct()
             .order_by(SubjectAddressRow.subject, SubjectAddressRow.channel)
         )
         return [(row.subject, row.channel) for row in self._session.execute(query)]
+
+    def forget_versions_except(self, live: Collection[str]) -> dict[str, int]:
+        """Deletes the tenant's hashed contact points made under any version not in `live`; counts per table."""
+        removed: dict[str, int] = {}
+        for row_type in (AddressBookEntryRow, SubjectAddressRow):
+            result = self._session.execute(
+                delete(row_type).where(
+                    row_type.tenant_id == self._tenant, row_type.key_version.not_in(list(live))
+                )
+            )
+            removed[row_type.__tablename__] = int(getattr(result, "rowcount", 0))
+        return removed
 
     def known_subjects(self, subjects: Sequence[str]) -> set[str]:
         if not subjects:

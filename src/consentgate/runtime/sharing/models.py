@@ -1,6 +1,8 @@
-"""The sharing tables: the transfer log, the notices sent to recipients, and the pseudonym secret.
+"""The sharing tables: the transfer log and the notices sent to recipients.
 
-Neither log ever holds a value that left: ids, field names, statuses and reason codes only.
+Neither log ever holds a value that left: ids, field names, statuses and reason codes only. The
+pseudonym key is not here either: it comes from the key provider (docs/keys.md; migration 0011
+dropped the `sharing_secrets` table that held it before).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ class TransferRow(TenantScoped, Base):
 
     transfer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     subject: Mapped[str] = mapped_column(String(200))
-    subject_ref: Mapped[str] = mapped_column(String(64))
+    subject_ref: Mapped[str] = mapped_column(String(64))  # the recipient's pseudonym for the person
+    key_version: Mapped[str] = mapped_column(String(16))  # the key version `subject_ref` was made with
     recipient: Mapped[str] = mapped_column(String(80))
     purpose: Mapped[str] = mapped_column(String(80))
     requested: Mapped[list[str]] = mapped_column(JsonDocument)
@@ -64,12 +67,3 @@ class RecipientNotificationRow(TenantScoped, Base):
     error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-
-
-class SharingSecretRow(TenantScoped, Base):
-    """The tenant's key for subject pseudonyms; created once, never rotated (recipients key on it)."""
-
-    __tablename__ = "sharing_secrets"
-
-    secret: Mapped[str] = mapped_column(String(128))  # hex
-    created_at: Mapped[datetime]

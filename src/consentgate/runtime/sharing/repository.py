@@ -6,11 +6,9 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from consentgate.runtime.sharing.models import RecipientNotificationRow, SharingSecretRow, TransferRow
+from consentgate.runtime.sharing.models import RecipientNotificationRow, TransferRow
 from consentgate.runtime.sharing.schemas import (
     MAY_HAVE_LEFT,
     NotificationReason,
@@ -28,22 +26,6 @@ class SharingRepository:
     def __init__(self, session: Session, *, tenant: str) -> None:
         self._session = session
         self._tenant = tenant
-
-    # ------------------------------------------------------------------ secret
-
-    def secret(self) -> str | None:
-        return self._session.scalar(
-            select(SharingSecretRow.secret).where(SharingSecretRow.tenant_id == self._tenant)
-        )
-
-    def add_secret_if_missing(self, secret: str, now: datetime) -> None:
-        """Two processes creating the key at once: the first insert wins, the other keeps nothing."""
-        insert = pg_insert if self._session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        self._session.execute(
-            insert(SharingSecretRow)
-            .values(tenant_id=self._tenant, secret=secret, created_at=now)
-            .on_conflict_do_nothing(index_elements=[SharingSecretRow.tenant_id])
-        )
 
     # ------------------------------------------------------------------ transfers
 
@@ -63,6 +45,20 @@ class SharingRepository:
         if subject is not None:
             query = query.where(TransferRow.subject == subject)
         return list(self._session.scalars(query.order_by(TransferRow.created_at, TransferRow.transfer_id)))
+
+    def pseudonym_of(self, subject: str, recipient: str) -> tuple[str, str] | None:
+        """(pseudonym, key version) of the first transfer of `subject` to `recipient`, if any."""
+        row = self._session.execute(
+            select(TransferRow.subject_ref, TransferRow.key_version)
+            .where(
+                TransferRow.tenant_id == self._tenant,
+                TransferRow.subject == subject,
+                TransferRow.recipient == recipient,
+            )
+            .order_by(TransferRow.created_at, TransferRow.transfer_id)
+            .limit(1)
+        ).first()
+        return None if row is None else (row.subject_ref, row.key_version)
 
     def unnotified(self, subject: str) -> list[TransferRow]:
         """Transfers of `subject` that may have reached their recipient and no notice covers yet."""
