@@ -103,6 +103,10 @@ class FlusherRegistry:
         poll = 0.01
         while not stop.wait(poll):
             with self._lock:
+                if not self._logs:  # every log was dropped without close(): nothing left to serve
+                    if self._stop is stop:
+                        self._thread = None
+                    return
                 refs = list(self._logs.values())
             polls = []
             for ref in refs:

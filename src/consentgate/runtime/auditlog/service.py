@@ -280,7 +280,8 @@ class AuditLog:
         waiting = len(self._buffer)
         if not waiting or now < self._retry_at:
             return
-        if waiting >= self.batch_size or now - self._last_flush >= self.flush_interval:
+        due = waiting >= self.batch_size or waiting >= self.max_pending  # full: callers are waiting
+        if due or now - self._last_flush >= self.flush_interval:
             try:
                 self.flush()
             except Exception:
