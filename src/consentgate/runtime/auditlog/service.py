@@ -67,7 +67,7 @@ class AuditLog:
         self._repo = AuditRepository(tenant)
         self.batch_size = batch_size
         self.flush_interval = flush_interval
-        self.max_pending = max_pending
+        self._max_pending = max_pending
         self.room_timeout = room_timeout
         self._buffer: deque[_Entry] = deque()
         # What the hot path compares the buffer's length with: `max_pending`, or 0 once closed, so
@@ -91,6 +91,21 @@ class AuditLog:
     def pending(self) -> int:
         """Decisions waiting in memory: exactly what a crash right now would lose."""
         return len(self._buffer) + self._in_flight
+
+    @property
+    def max_pending(self) -> int:
+        """How many decisions may wait in memory before `record_decision` pushes back."""
+        return self._max_pending
+
+    @max_pending.setter
+    def max_pending(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("max_pending must be >= 1")
+        self._max_pending = limit
+        if not self._closed:
+            self._limit = limit
+        with self._room:
+            self._room.notify_all()  # a raised limit is room
 
     @property
     def poll(self) -> float:
