@@ -57,7 +57,7 @@ class AuditLog:
         batch_size: int = 1000,
         flush_interval: float = 0.25,
         max_pending: int = 100_000,
-        room_timeout: float = 1.0,
+        room_timeout: float = 0.25,  # the service decides on its event loop: a wait there stalls it
     ) -> None:
         if batch_size < 1 or flush_interval <= 0 or max_pending < 1 or room_timeout < 0:
             raise ValueError("batch_size, max_pending >= 1, flush_interval > 0 and room_timeout >= 0")
@@ -148,7 +148,7 @@ class AuditLog:
     def record_decision(self, payload: Mapping[str, Any]) -> None:
         """Buffers a released-data decision with the time it was made (written as `decided_at`).
 
-        The hot path: a clock read and one deque append, thread-safe without a lock. When
+        The hot path: a clock read and one deque extend, thread-safe without a lock. When
         `max_pending` decisions already wait, waits up to `room_timeout` for the flusher to make
         room, then raises `DecisionNotRecorded` (at once if the last flush failed or the log is
         closed). The payload must not be mutated afterwards; the flusher serializes it.
@@ -244,9 +244,14 @@ class AuditLog:
 
     def _take(self, count: int) -> list[_Entry]:
         # Only the flusher pops (under the flush lock) and callers add whole pairs, so pairs stay whole.
-        count = min(count, len(self._buffer) // 2)
         pop = self._buffer.popleft
-        return [(pop(), pop()) for _ in range(count)]
+        batch: list[_Entry] = []
+        try:
+            for _ in range(min(count, len(self._buffer) // 2)):
+                batch.append((pop(), pop()))
+        except IndexError:  # only if someone emptied the buffer behind the flusher's back
+            pass
+        return batch
 
     def _link(
         self, head: Head, kind: str, text: str, *, now: datetime, now_text: str, ref: str | None
