@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
+import textwrap
 import threading
 import weakref
 from pathlib import Path
@@ -76,3 +79,43 @@ def test_a_tenant_whose_database_is_down_does_not_stop_the_others(
         assert [r.payload["n"] for r in up.records()] == [0, 1, 2]
     finally:
         other.dispose()
+
+
+_FORKS = textwrap.dedent(
+    """
+    import os, sys, time
+    from consentgate.runtime.auditlog.service import AuditLog
+    from consentgate.runtime.ports import FakeClock, SequentialIds
+    from consentgate.store.database import Database
+
+    db = Database(sys.argv[1])
+    log = AuditLog(db, tenant="forked", clock=FakeClock(), ids=SequentialIds(), flush_interval=0.02)
+    child = os.fork()
+    if child == 0:  # a pre-fork server's worker: it inherited the log, not the parent's thread
+        db.engine.dispose(close=False)  # the parent's connections are not the child's to use
+        log.record_decision({"from": "child"})
+        deadline = time.monotonic() + 60
+        while log.pending and time.monotonic() < deadline:
+            time.sleep(0.01)  # written by the child's own flusher, no flush() called
+        os._exit(0 if log.pending == 0 else 1)
+    _, status = os.waitpid(child, 0)
+    log.close()
+    db.dispose()
+    sys.exit(os.waitstatus_to_exitcode(status))
+    """
+)
+
+
+def test_a_forked_worker_gets_a_flusher_of_its_own(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'forked.db'}"
+    db = Database(url)
+    upgrade(db)
+    db.dispose()
+    subprocess.run([sys.executable, "-c", _FORKS, url], check=True, timeout=120)
+    db = Database(url)
+    try:
+        log = AuditLog(db, tenant="forked", clock=FakeClock(), ids=SequentialIds())
+        assert [r.payload["from"] for r in log.records()] == ["child"]
+        log.close()
+    finally:
+        db.dispose()
