@@ -37,6 +37,10 @@ class Flushable(Protocol):
 
     def close(self) -> None: ...
 
+    def forked(self) -> None:
+        """In a forked child: forget what the parent buffered (the parent writes it) and its locks."""
+        ...
+
 
 class FlusherRegistry:
     """The process's audit logs and the single thread that flushes them."""
@@ -122,6 +126,9 @@ class FlusherRegistry:
         # The parent's thread does not exist in the child; the child's inherited logs need one.
         self._lock = threading.Lock()
         self._thread = None
+        for ref in list(self._logs.values()):
+            if (log := ref()) is not None:
+                log.forked()
         if self._logs:
             self._start()
 

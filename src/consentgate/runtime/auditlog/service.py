@@ -198,6 +198,17 @@ class AuditLog:
         REGISTRY.unregister(self)
         self.flush()
 
+    def forked(self) -> None:
+        """Called in a forked child (by the flusher registry): the parent writes what it buffered, so
+        the child starts empty — else both would write those decisions — with fresh locks (the
+        parent's flusher may have held them at the fork)."""
+        self._buffer.clear()
+        self._in_flight = 0
+        self._room = threading.Condition()
+        self._flush_lock = threading.Lock()
+        self._ids_lock = threading.Lock()
+        self._failing = False
+
     def verify(self) -> VerifyReport:
         """Names the first modified, deleted or reordered record, or a head that lost the chain's end."""
         return verify_chain(self._db, self._tenant)
