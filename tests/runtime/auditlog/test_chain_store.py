@@ -30,7 +30,12 @@ def test_chain_verifies_after_changes_and_decision_batches(database: Database, m
     assert [r.seq for r in records] == list(range(1, 16))
     assert [r.kind for r in records[3:13]] == [DECISION_KIND] * 10
     # Nobody registered "user-0": the record keeps what happened and names no one.
-    assert records[3].payload == {"subject_ref": None, "purpose": "personalized-push", "allowed": True}
+    assert records[3].payload == {
+        "subject_ref": None,
+        "purpose": "personalized-push",
+        "allowed": True,
+        "decided_at": "2026-01-05T09:00:00.000000Z",
+    }
 
 
 def test_each_hash_is_sha256_over_prev_hash_and_canonical_json(database: Database, make_log: MakeLog) -> None:
@@ -113,7 +118,7 @@ def test_an_unserializable_decision_still_leaves_a_record(database: Database, ma
     assert log.flush() == 2
     first, second = log.records()
     assert first.payload["unserializable_payload"] is True
-    assert second.payload == {"good": True}
+    assert second.payload == {"good": True, "decided_at": "2026-01-05T09:00:00.000000Z"}
     assert log.verify().ok
 
 
@@ -144,7 +149,11 @@ def test_the_chain_names_people_by_their_ref_never_by_their_id(
         "nested": [{"owner_ref": bob}],
         "subject_refs": [alice, None],  # mallory was never registered
     }
-    assert decision.payload == {"subject_ref": bob, "purpose": "p"}
+    assert decision.payload == {
+        "subject_ref": bob,
+        "purpose": "p",
+        "decided_at": "2026-01-05T09:00:00.000000Z",
+    }
     with database.reading() as session:
         stored = " ".join(session.scalars(text("SELECT payload FROM audit_records")))
     assert "alice" not in stored and "bob" not in stored

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import event
 
+from consentgate.runtime.auditlog._flusher import REGISTRY
 from consentgate.runtime.auditlog.repository import AuditRepository
 from consentgate.store.database import Database
 from tests.runtime.auditlog.conftest import MakeLog
@@ -55,14 +56,17 @@ def test_the_flusher_writes_a_partial_batch_once_the_interval_is_up(
     assert log.verify().ok
 
 
-def test_close_flushes_what_is_waiting_and_stops_the_thread(database: Database, make_log: MakeLog) -> None:
+def test_close_flushes_what_is_waiting_and_leaves_the_shared_flusher(
+    database: Database, make_log: MakeLog
+) -> None:
     log = make_log(batch_size=1000, flush_interval=60)
     for n in range(7):
         log.record_decision({"n": n})
+    assert REGISTRY.thread is not None and REGISTRY.thread.is_alive()
     log.close()
     assert log.pending == 0
     assert [r.payload["n"] for r in log.records()] == list(range(7))
-    assert not log._thread.is_alive()
+    assert len(REGISTRY) == 0 and REGISTRY.thread is None  # the last log out stopped the thread
     log.close()  # a second close is harmless
 
 

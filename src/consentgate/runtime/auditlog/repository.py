@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from consentgate.runtime.auditlog.chain import GENESIS_HASH, as_utc
 from consentgate.runtime.auditlog.models import AuditHeadRow, AuditRecordRow
-from consentgate.runtime.auditlog.schemas import AuditRecord
+from consentgate.runtime.auditlog.schemas import DECIDED_AT, DECISION_KIND, AuditRecord
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,17 @@ def _stored(row: Any) -> StoredRecord:
         hash=row.hash,
         subject_ref=row.subject_ref,
     )
+
+
+def _decided_at(payload: Any) -> datetime | None:
+    """A decision's own time from its payload (records written before it was kept have none)."""
+    text = payload.get(DECIDED_AT) if isinstance(payload, dict) else None
+    if not isinstance(text, str):
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(text))
+    except ValueError:
+        return None
 
 
 class AuditRepository:
@@ -166,19 +177,21 @@ class AuditRepository:
         return self._records(session.execute(query.order_by(AuditRecordRow.seq)))
 
     def _records(self, rows: Any) -> list[AuditRecord]:
-        return [
-            AuditRecord(
-                tenant=self.tenant,
-                seq=r.seq,
-                record_id=r.record_id,
-                kind=r.kind,
-                payload=json.loads(r.payload),
-                created_at=r.created_at,
-                prev_hash=r.prev_hash,
-                hash=r.hash,
-            )
-            for r in map(_stored, rows)
-        ]
+        return [self._record(r) for r in map(_stored, rows)]
+
+    def _record(self, r: StoredRecord) -> AuditRecord:
+        payload = json.loads(r.payload)
+        return AuditRecord(
+            tenant=self.tenant,
+            seq=r.seq,
+            record_id=r.record_id,
+            kind=r.kind,
+            payload=payload,
+            created_at=r.created_at,
+            prev_hash=r.prev_hash,
+            hash=r.hash,
+            decided_at=_decided_at(payload) if r.kind == DECISION_KIND else None,
+        )
 
     def count(self, session: Session) -> int:
         return (

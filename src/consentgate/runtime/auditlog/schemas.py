@@ -12,11 +12,14 @@ from consentgate.text import Text
 ProblemKind = Literal["modified", "deleted", "reordered", "head-mismatch"]
 
 DECISION_KIND = "decision"
+# The payload key under which a decision record carries the moment the decision was made (the
+# record's `created_at` is when its batch was appended to the chain, up to a flush interval later).
+DECIDED_AT = "decided_at"
 
 
 @dataclass(frozen=True)
 class AuditRecord:
-    """One record of a tenant's chain, as stored."""
+    """One record of a tenant's chain, as stored; `decided_at` is a decision's own time (else None)."""
 
     tenant: str
     seq: int
@@ -26,6 +29,12 @@ class AuditRecord:
     created_at: datetime
     prev_hash: str
     hash: str
+    decided_at: datetime | None = None
+
+    @property
+    def at(self) -> datetime:
+        """When it happened: a decision's own time, or for a change its commit's."""
+        return self.decided_at or self.created_at
 
 
 @dataclass(frozen=True)

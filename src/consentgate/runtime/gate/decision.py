@@ -36,6 +36,8 @@ class ReasonCode(StrEnum):
     SENSITIVE_NEEDS_SEPARATE_CONSENT = "sensitive-needs-separate-consent"
     # Denied: the person restricted processing of their data.
     RESTRICTED = "restricted"
+    # Denied: the audit log could not record the release, so it does not happen.
+    NOT_RECORDED = "not-recorded"
 
 
 class Decision(NamedTuple):

@@ -166,6 +166,14 @@ REASONS: MappingProxyType[ReasonCode, Reason] = MappingProxyType(
             "PIPL-29",
             "PIPL-28",
         ),
+        R.NOT_RECORDED: _deny(
+            "本次提供无法记入审计日志（日志暂时无法写入数据库）；无法事后证明的处理不予进行，请稍后重试。",
+            "This release could not be recorded in the audit log (it cannot write to its database "
+            "right now); processing that could not be proven afterwards does not happen. Try again "
+            "later.",
+            "PIPL-69",
+            "GBT35273-11.3",
+        ),
     }
 )
 

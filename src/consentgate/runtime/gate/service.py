@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from consentgate.manifest.references import hint
+from consentgate.runtime.auditlog.errors import DecisionNotRecorded
 from consentgate.runtime.consent.schemas import SubjectFacts
 from consentgate.runtime.errors import UnknownDataItem, UnknownPurpose, UnknownRecipient, UnknownSubject
 from consentgate.runtime.gate.decision import Decision, ReasonCode
@@ -112,7 +113,10 @@ class Gate:
         except (KeyError, TypeError):  # TypeError: `data` unhashable (a list), so never a cache key
             decision, payload = self._miss(subject, purpose, data, recipient)
         if payload is not None:
-            self._record(payload)
+            try:
+                self._record(payload)
+            except DecisionNotRecorded:  # a release nobody could prove afterwards does not happen
+                return FIXED[ReasonCode.NOT_RECORDED]
         return decision
 
     def forget(self, subject: str) -> None:

@@ -206,7 +206,7 @@ class HoldingsGatherer:
             columns,
             (
                 {
-                    "at": _when(r.created_at),
+                    "at": _when(r.at),
                     "purpose": r.payload.get("purpose"),
                     "data": r.payload.get("data"),
                     "recipient": r.payload.get("recipient"),
