@@ -36,6 +36,8 @@ class ReasonCode(StrEnum):
     SENSITIVE_NEEDS_SEPARATE_CONSENT = "sensitive-needs-separate-consent"
     # Denied: the person restricted processing of their data.
     RESTRICTED = "restricted"
+    # Denied: the change feed is down and the database did not answer, so no consent can be shown live.
+    FACTS_UNAVAILABLE = "facts-unavailable"
 
 
 class Decision(NamedTuple):
