@@ -33,7 +33,7 @@ from consentgate.store.database import Database
 logger = logging.getLogger(__name__)
 
 _PRUNE_EVERY = 60.0  # seconds
-_RETRY_FIRST, _RETRY_MOST = 0.05, 2.0  # reconnect back-off, seconds
+_RETRY_MOST = 2.0  # the reconnect back-off doubles from `retry` up to this, seconds
 
 
 class FeedState(StrEnum):
@@ -57,6 +57,7 @@ class ChangeHub:
         interval: float | None = None,
         stale_after: float | None = None,
         background: bool = True,
+        retry: float = 0.05,
         wakeups: Callable[[str], Wakeups] = wakeups_for,
     ) -> None:
         self.url = url
@@ -64,6 +65,7 @@ class ChangeHub:
         self.interval = interval if interval is not None else (1.0 if self.pushed else 0.05)
         self.stale_after = stale_after if stale_after is not None else max(2.0, 3 * self.interval)
         self._background = background  # False: nothing runs until `poll()` (tests drive it by hand)
+        self._retry = retry
         self._wakeups = wakeups
         self._watchers: weakref.WeakSet[ChangeWatcher] = weakref.WeakSet()
         self._lock = threading.Lock()
@@ -171,13 +173,13 @@ class ChangeHub:
         self._state = FeedState.IDLE
 
     def _run(self, stop: threading.Event, source: Wakeups) -> None:
-        retry = _RETRY_FIRST
+        retry = self._retry
         try:
             while not stop.is_set():
                 try:
                     source.connect()
                     self._catch_up(None)  # after (re)connecting: to every journal's head
-                    retry = _RETRY_FIRST
+                    retry = self._retry
                     while not stop.is_set():
                         named = source.wait(self.interval)
                         if stop.is_set() or self._orphaned():
@@ -187,7 +189,7 @@ class ChangeHub:
                     self._failed(f"{exc.__class__.__name__}: {exc}")
                     source.disconnect()
                     stop.wait(retry)
-                    retry = min(retry * 2, _RETRY_MOST)
+                    retry = max(self._retry, min(retry * 2, _RETRY_MOST))
         finally:
             source.close()
             if not stop.is_set():
@@ -202,7 +204,8 @@ class ChangeHub:
             return True
 
     def _catch_up(self, named: set[str] | None) -> int:
-        """Reads the journals of the named tenants (None: all), then renews the trust it proves."""
+        """Reads the journals of the named tenants (None: all). Only reading all renews the trust: a
+        catch-up that began after a commit has then read it, whichever tenant it was for."""
         started = time.monotonic()
         watchers = list(self._watchers)
         latest = None
@@ -219,7 +222,8 @@ class ChangeHub:
             self._pruned_at = started
             for watcher in list(self._watchers):
                 watcher.prune()
-        self._live(started)
+        if named is None:
+            self._live(started)
         return applied
 
     def _live(self, caught_up_at: float) -> None:
