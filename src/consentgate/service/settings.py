@@ -17,6 +17,7 @@ ENV_PUBLIC_RATE = "CONSENTGATE_PUBLIC_RATE"
 ENV_RATE_STORAGE = "CONSENTGATE_RATE_LIMIT_STORAGE"
 ENV_SESSION_SECRET = "CONSENTGATE_SESSION_SECRET"
 ENV_DEMO_TENANT = "CONSENTGATE_DEMO_TENANT"
+ENV_TENANT_MANIFESTS = "CONSENTGATE_TENANT_MANIFESTS"
 
 
 def new_session_secret() -> str:
@@ -35,6 +36,7 @@ class Settings:
     # Signs the web pages' session cookie and sign-in links; every worker must share it.
     session_secret: str = field(default_factory=new_session_secret, repr=False)
     demo_tenant: str | None = None  # serves the English-learning demo app at /demo in this tenant
+    tenant_manifests: Path | None = None  # a folder of <tenant>.yaml: those tenants' own manifests
 
     @property
     def secure_cookies(self) -> bool:
@@ -46,7 +48,8 @@ class Settings:
         """`CONSENTGATE_MANIFEST` (required), `CONSENTGATE_DATABASE_URL` (default: the embedded SQLite
         file), `CONSENTGATE_CATALOG` (the feed's content catalog, optional) and `CONSENTGATE_PUBLIC_URL`
         (the address people reach the service at, for the links in messages), `CONSENTGATE_SESSION_SECRET`
-        (signs the web session; generated when unset) and `CONSENTGATE_DEMO_TENANT` (serves /demo)."""
+        (signs the web session; generated when unset), `CONSENTGATE_DEMO_TENANT` (serves /demo) and
+        `CONSENTGATE_TENANT_MANIFESTS` (a folder of `<tenant>.yaml`, each overriding the manifest)."""
         manifest = os.environ.get(ENV_MANIFEST)
         if not manifest:
             raise UsageError.from_key("service.no_manifest", variable=ENV_MANIFEST)
@@ -60,4 +63,9 @@ class Settings:
             rate_limit_storage=os.environ.get(ENV_RATE_STORAGE) or cls.rate_limit_storage,
             session_secret=os.environ.get(ENV_SESSION_SECRET) or new_session_secret(),
             demo_tenant=os.environ.get(ENV_DEMO_TENANT) or None,
+            tenant_manifests=_path(os.environ.get(ENV_TENANT_MANIFESTS)),
         )
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
