@@ -132,8 +132,8 @@ def test_a_failed_journal_read_makes_the_next_decide_read_through(
         return after(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(b.changes.journal, "after", read)
+    a.consent.withdraw(PERSON, "marketing-sms")  # b's feed sees the journal grow, and cannot read it
     _until(lambda: b.change_hub.state is FeedState.FAILED, "the read fails")
-    a.consent.withdraw(PERSON, "marketing-sms")
     assert not _allowed(b)
     failing.clear()
     _until(lambda: b.change_hub.state is FeedState.LIVE, "the feed recovers")

@@ -72,7 +72,9 @@ class ChangeHub:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._source: Wakeups | None = None
-        self._trusted_until = 0.0  # time.monotonic() until which cached allows may be served
+        # time.monotonic() until which cached allows may be served; the gate reads it on every cached
+        # allow (a plain attribute: cheaper than a call on the hot path), only this hub writes it.
+        self.trusted_until = 0.0
         self._state = FeedState.IDLE
         self._reason = ""
         self._latest = -1  # SQLite: the newest seq of any tenant at the last complete poll
@@ -91,7 +93,7 @@ class ChangeHub:
 
     def trusted(self) -> bool:
         """Whether a cached allow may be served: the feed caught up within the last `stale_after` s."""
-        return time.monotonic() < self._trusted_until
+        return time.monotonic() < self.trusted_until
 
     @property
     def state(self) -> FeedState:
@@ -169,7 +171,7 @@ class ChangeHub:
         if self._source is not None:
             self._source.wake()
         self._thread, self._source = None, None
-        self._trusted_until = 0.0
+        self.trusted_until = 0.0
         self._state = FeedState.IDLE
 
     def _run(self, stop: threading.Event, source: Wakeups) -> None:
@@ -230,7 +232,7 @@ class ChangeHub:
         with self._lock:
             if self._state is FeedState.IDLE and self._background:
                 return  # stopped meanwhile
-            expired = self._state is FeedState.LIVE and caught_up_at >= self._trusted_until
+            expired = self._state is FeedState.LIVE and caught_up_at >= self.trusted_until
             if self._state is not FeedState.LIVE or expired:
                 if self._state is FeedState.FAILED or expired:
                     # Changes may have been missed or pruned while it was down: no cached answer stays.
@@ -238,11 +240,11 @@ class ChangeHub:
                         watcher.everything_changed()
                     logger.warning("change feed caught up again: cached decisions are served again")
                 self._state = FeedState.LIVE
-            self._trusted_until = caught_up_at + self.stale_after
+            self.trusted_until = caught_up_at + self.stale_after
 
     def _failed(self, reason: str) -> None:
         with self._lock:
-            self._trusted_until = 0.0
+            self.trusted_until = 0.0
             self._reason = reason
             if self._state is FeedState.FAILED:
                 return

@@ -16,6 +16,8 @@ denials are still served: a stale denial withholds data, it never releases any.
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
@@ -49,7 +51,10 @@ class NoticeVersions(Protocol):
 class ChangeFeed(Protocol):
     """Whether the process has heard of every change other processes committed (`ChangeHub`)."""
 
-    def trusted(self) -> bool: ...
+    @property
+    def trusted_until(self) -> float:
+        """`time.monotonic()` until which cached allows may be served (it caught up just before)."""
+        ...
 
 
 class DecisionSink(Protocol):
@@ -66,8 +71,13 @@ _UNAVAILABLE = FIXED[ReasonCode.FACTS_UNAVAILABLE]
 logger = logging.getLogger(__name__)
 
 
-def _always() -> bool:
-    return True
+_now = time.monotonic
+
+
+class _OneProcess:
+    """No feed given: this process's own writers tell the gate everything, so the cache always holds."""
+
+    trusted_until = math.inf
 
 
 class _SubjectEntry(dict[tuple[str, Any, str | None], _Cached]):
@@ -88,13 +98,13 @@ class Gate:
         "_acceptable",
         "_cache",
         "_epoch",
+        "_feed",
         "_known",
         "_ledger",
         "_max_subjects",
         "_notices",
         "_policy",
         "_record",
-        "_trusted",
     )
 
     def __init__(
@@ -111,7 +121,7 @@ class Gate:
         self._ledger = ledger
         self._notices = notices
         self._record = audit.record_decision
-        self._trusted = feed.trusted if feed is not None else _always  # None: one process, nothing to hear
+        self._feed: ChangeFeed = feed if feed is not None else _OneProcess()
         self._max_subjects = max_subjects
         self._cache: dict[str, _SubjectEntry] = {}
         self._known: set[str] = set()
@@ -134,7 +144,7 @@ class Gate:
         except (KeyError, TypeError):  # TypeError: `data` unhashable (a list), so never a cache key
             decision, payload = self._miss(subject, purpose, data, recipient)
         else:
-            if decision.allowed and not self._trusted():  # another process may have withdrawn it
+            if decision.allowed and _now() >= self._feed.trusted_until:  # withdrawn elsewhere, unheard?
                 decision, payload = self._read_through(subject, purpose, data, recipient)
         if payload is not None:
             self._record(payload)
@@ -153,7 +163,7 @@ class Gate:
         self._cache.clear()
 
     def _miss(self, subject: str, purpose: str, data: Iterable[str] | str, recipient: str | None) -> _Cached:
-        if not self._trusted():
+        if _now() >= self._feed.trusted_until:
             return self._read_through(subject, purpose, data, recipient)
         epoch = self._epoch
         items = frozenset((data,)) if isinstance(data, str) else frozenset(data)
