@@ -15,6 +15,7 @@ database until the feed has reconnected, read every journal to its head and clea
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import weakref
@@ -79,6 +80,12 @@ class ChangeHub:
         self._reason = ""
         self._latest = -1  # SQLite: the newest seq of any tenant at the last complete poll
         self._pruned_at = time.monotonic()
+
+    @classmethod
+    def _forget_shared(cls) -> None:
+        """In a forked child: the parent's hubs name threads and connections the child does not have."""
+        cls._shared = {}
+        cls._shared_lock = threading.Lock()
 
     @classmethod
     def shared(cls, url: str) -> ChangeHub:
@@ -250,3 +257,6 @@ class ChangeHub:
                 return
             self._state = FeedState.FAILED
         logger.warning("change feed failed (%s): the gate reads every decision from the database", reason)
+
+
+os.register_at_fork(after_in_child=ChangeHub._forget_shared)
