@@ -172,3 +172,23 @@ def test_a_feed_that_stops_catching_up_goes_stale_and_cached_allows_stop(databas
         assert not _allowed(b)  # read through, not the cached allow
         hub.poll()
         assert not _allowed(b)
+
+
+class Chatty(Polled):
+    """Notifications that never stop: every wait returns at once, naming some other tenant."""
+
+    def wait(self, timeout: float) -> set[str] | None:
+        time.sleep(0.001)
+        return {"some-other-tenant"}
+
+
+def test_the_safety_poll_still_runs_while_notifications_keep_coming(database_url: str) -> None:
+    """A busy database notifies all the time; the trust must still be renewed by full catch-ups."""
+    hub = ChangeHub(database_url, interval=0.01, wakeups=lambda _url: Chatty())
+    with (
+        Engine.from_manifest(SEED_FIXED, database_url=database_url) as a,
+        Engine(a.loaded, a.database.__class__(database_url), changes=hub),
+    ):
+        _until(lambda: hub.state is FeedState.LIVE, "the first catch-up")
+        first = hub.trusted_until
+        _until(lambda: hub.trusted_until > first, "a later full catch-up renews the trust")

@@ -189,12 +189,19 @@ class ChangeHub:
                     source.connect()
                     self._catch_up(None)  # after (re)connecting: to every journal's head
                     retry = self._retry
+                    full = time.monotonic() + self.interval
                     while not stop.is_set():
-                        named = source.wait(self.interval)
+                        named = source.wait(max(0.0, full - time.monotonic()))
                         if stop.is_set() or self._orphaned():
                             return
-                        self._catch_up(named)
+                        if named is not None and time.monotonic() < full:
+                            self._catch_up(named)
+                        else:  # the safety poll is due even while notifications keep coming
+                            self._catch_up(None)
+                            full = time.monotonic() + self.interval
                 except Exception as exc:
+                    if stop.is_set():
+                        return
                     self._failed(f"{exc.__class__.__name__}: {exc}")
                     source.disconnect()
                     stop.wait(retry)
