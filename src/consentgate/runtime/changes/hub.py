@@ -200,7 +200,7 @@ class ChangeHub:
                             self._catch_up(None)
                             full = time.monotonic() + self.interval
                 except Exception as exc:
-                    if stop.is_set():
+                    if stop.is_set() or self._orphaned():
                         return
                     self._failed(f"{exc.__class__.__name__}: {exc}")
                     source.disconnect()
