@@ -139,6 +139,9 @@ class FakeNotices:
     def subscribe(self, listener: Callable[[], None]) -> None:
         self.listeners.append(listener)
 
+    def invalidate(self) -> None:
+        """Nothing cached here: every read is already fresh."""
+
     def publish(self, version: str, *, material_for: Iterable[str]) -> None:
         """A new version: acceptable alongside the old ones, or alone for purposes it changed materially."""
         changed = set(material_for)

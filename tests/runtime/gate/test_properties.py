@@ -140,6 +140,9 @@ class _Notices:
     def subscribe(self, listener: Callable[[], None]) -> None:
         self.model.notice_listeners.append(listener)
 
+    def invalidate(self) -> None:
+        pass
+
 
 class _Ledger:
     def __init__(self, model: Model) -> None:
