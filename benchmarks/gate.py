@@ -160,6 +160,9 @@ class MemoryNotices:
     def acceptable_versions(self) -> Mapping[str, frozenset[tuple[str, str]]]:
         return self._acceptable
 
+    def invalidate(self) -> None:
+        pass
+
     def subscribe(self, listener: Callable[[], None]) -> None:
         pass
 

@@ -7,13 +7,25 @@ answers as if they did not exist, and A's data is unchanged afterwards.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from consentgate.errors import UsageError
+from consentgate.manifest.starter import write_starter
 from consentgate.runtime.apikeys.schemas import Scope
+from consentgate.runtime.errors import StartupRefused
+from consentgate.service.app import create_app
+from consentgate.service.settings import Settings
+from consentgate.service.tenancy import load_tenant_manifests
+from tests.runtime.conftest import SEED_FIXED
 from tests.service.conftest import Served
+
+AS_FOUND = SEED_FIXED.parent / "as-found.yaml"
 
 PERSON, GONE = "u-1001", "u-2002"
 CAMPAIGN = "spring"  # a push and a marketing campaign of tenant A's
@@ -191,3 +203,49 @@ def test_another_tenants_consent_record_is_simply_not_found_and_never_named(
     )
     assert response.status_code == 404, response.text
     assert "tenant-a" not in response.text
+
+
+# A manifest per tenant: `<tenant>.yaml` in the folder of tenant manifests overrides the default.
+
+
+def _own_manifest(tmp_path: Path) -> Path:
+    folder = tmp_path / "tenants"
+    folder.mkdir()
+    write_starter("learning-education", folder / "tenant-b.yaml")  # no marketing, other purposes
+    return folder
+
+
+def test_a_tenant_with_its_own_manifest_runs_it_and_the_others_the_default(
+    database_url: str, tmp_path: Path
+) -> None:
+    app = create_app(
+        Settings(manifest=SEED_FIXED, database_url=database_url, tenant_manifests=_own_manifest(tmp_path))
+    )
+    with TestClient(app) as client:
+        engines = app.state.engines
+        assert engines.get("tenant-a").manifest.purpose("marketing-sms")
+        own = engines.get("tenant-b")
+        assert Path(own.loaded.path).name == "tenant-b.yaml"
+        assert "marketing-sms" not in own.policy.purposes and "basic-service" in own.policy.purposes
+        token = app.state.keys.create("tenant-b", "b", [Scope.APP_BACKEND]).token
+        client.post("/v1/subjects", json={"subject": PERSON}, headers={"Authorization": f"Bearer {token}"})
+        answer = client.post(
+            "/v1/decide",
+            json={"subject": PERSON, "purpose": "marketing-sms", "data": ["phone"]},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["code"] == "runtime.unknown_purpose"  # tenant-b's manifest has no marketing
+
+
+def test_an_unlawful_tenant_manifest_refuses_the_whole_service(database_url: str, tmp_path: Path) -> None:
+    folder = _own_manifest(tmp_path)
+    shutil.copy(AS_FOUND, folder / "tenant-c.yaml")
+    with pytest.raises(StartupRefused) as refused:
+        create_app(Settings(manifest=SEED_FIXED, database_url=database_url, tenant_manifests=folder))
+    assert "CG-PIPL-016-FORCED-COLLECTION" in refused.value.text.en
+
+
+def test_a_missing_folder_of_tenant_manifests_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        load_tenant_manifests(tmp_path / "nowhere")

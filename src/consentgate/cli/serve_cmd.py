@@ -17,6 +17,7 @@ from consentgate.service.settings import (
     ENV_CATALOG,
     ENV_MANIFEST,
     ENV_SESSION_SECRET,
+    ENV_TENANT_MANIFESTS,
     Settings,
     new_session_secret,
 )
@@ -38,6 +39,14 @@ def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1)] = 1,
+    tenant_manifests: Annotated[
+        Path | None,
+        typer.Option(
+            "--tenant-manifests",
+            envvar=ENV_TENANT_MANIFESTS,
+            help="Folder of <tenant>.yaml overriding --manifest per tenant / 各租户的处理清单目录",
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API / 启动 HTTP 服务。"""
     import uvicorn
@@ -45,6 +54,8 @@ def serve(
     for variable, value in ((ENV_MANIFEST, manifest), (ENV_URL, database_url), (ENV_CATALOG, catalog)):
         if value is not None:
             os.environ[variable] = str(value)
+    if tenant_manifests is not None:
+        os.environ[ENV_TENANT_MANIFESTS] = str(tenant_manifests)
     # Every worker must sign and check the web session with the same secret: one is made here when the
     # environment has none (sessions then end when the service stops; set it to keep them).
     os.environ.setdefault(ENV_SESSION_SECRET, new_session_secret())

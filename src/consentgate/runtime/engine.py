@@ -21,8 +21,8 @@ from types import TracebackType
 from consentgate.manifest.loader import LoadedManifest, load_manifest
 from consentgate.manifest.models import Manifest, NoticeTiming
 from consentgate.runtime.auditlog.service import AuditLog
+from consentgate.runtime.changes.hub import ChangeHub
 from consentgate.runtime.changes.journal import ChangeJournal
-from consentgate.runtime.changes.watcher import ChangeWatcher
 from consentgate.runtime.consent.service import ConsentLedger
 from consentgate.runtime.errors import DatabaseNotReady
 from consentgate.runtime.feed.catalog import Catalog
@@ -77,7 +77,7 @@ class Engine:
         message_sender: MessageSender | None = None,
         messaging_config: MessagingConfig | None = None,
         derivers: Mapping[str, Deriver] | None = None,
-        change_interval: float = 0.05,
+        changes: ChangeHub | None = None,
         unsubscribe_url: str | None = None,
         keys: KeyProvider | None = None,
     ) -> None:
@@ -112,7 +112,16 @@ class Engine:
             ids=self.ids,
             journal=self.journal,
         )
-        self.gate = Gate(policy=self.policy, ledger=self.consent, notices=self.notices, audit=self.auditlog)
+        # The process's one change feed (unless given one): it tells this engine's caches of other
+        # processes' changes, and while it is not caught up the gate serves no cached allow.
+        self.change_hub = changes if changes is not None else ChangeHub.shared(database.url)
+        self.gate = Gate(
+            policy=self.policy,
+            ledger=self.consent,
+            notices=self.notices,
+            audit=self.auditlog,
+            feed=self.change_hub,
+        )
         self.profiles = ProfileStore(
             database,
             audit=self.auditlog,
@@ -232,14 +241,13 @@ class Engine:
             else None
         )
         self._publish_manifest_notices()
-        self.changes = ChangeWatcher(
+        self.changes = self.change_hub.watch(
             database,
             self.journal,
             clock=self.clock,
             subjects_of=self.consent.subjects_of,
             forget=self.gate.forget,
             everything_changed=self.notices.changed,
-            interval=change_interval,
         )
 
     @property
@@ -313,7 +321,7 @@ class Engine:
             )
 
     def close(self) -> None:
-        """Stops watching for changes, flushes buffered audit records and releases the database."""
+        """Leaves the change feed (the last engine stops its thread), flushes buffered audit records and releases the database."""
         self.changes.close()
         self.auditlog.close()
         self.database.dispose()

@@ -42,7 +42,7 @@ from consentgate.service.routers import (
     weblinks,
 )
 from consentgate.service.settings import Settings
-from consentgate.service.tenancy import EngineRegistry
+from consentgate.service.tenancy import EngineRegistry, load_tenant_manifests
 from consentgate.service.web import basics, console, demo, home, privacy
 from consentgate.service.web import browse as browse_pages
 from consentgate.service.web import onboarding as onboarding_pages
@@ -68,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
     engines = EngineRegistry(
         loaded,
         database,
+        manifests=load_tenant_manifests(settings.tenant_manifests) if settings.tenant_manifests else None,
         catalog=settings.catalog,
         unsubscribe_url=settings.public_url.rstrip("/") + marketing.UNSUBSCRIBE_PATH,
     )

@@ -19,6 +19,7 @@ ENV_PUBLIC_RATE = "CONSENTGATE_PUBLIC_RATE"
 ENV_RATE_STORAGE = "CONSENTGATE_RATE_LIMIT_STORAGE"
 ENV_SESSION_SECRET = "CONSENTGATE_SESSION_SECRET"
 ENV_DEMO_TENANT = "CONSENTGATE_DEMO_TENANT"
+ENV_TENANT_MANIFESTS = "CONSENTGATE_TENANT_MANIFESTS"
 
 
 def new_session_secret() -> str:
@@ -37,6 +38,7 @@ class Settings:
     # Signs the web pages' session cookie and sign-in links; every worker must share it.
     session_secret: str = field(default_factory=new_session_secret, repr=False)
     demo_tenant: str | None = None  # serves the English-learning demo app at /demo in this tenant
+    tenant_manifests: Path | None = None  # a folder of <tenant>.yaml: those tenants' own manifests
 
     def key_provider(self) -> KeyProvider:
         """The keys of address books and pseudonyms, from `CONSENTGATE_KEYS` or `CONSENTGATE_KEY_FILE`
@@ -53,7 +55,8 @@ class Settings:
         """`CONSENTGATE_MANIFEST` (required), `CONSENTGATE_DATABASE_URL` (default: the embedded SQLite
         file), `CONSENTGATE_CATALOG` (the feed's content catalog, optional) and `CONSENTGATE_PUBLIC_URL`
         (the address people reach the service at, for the links in messages), `CONSENTGATE_SESSION_SECRET`
-        (signs the web session; generated when unset) and `CONSENTGATE_DEMO_TENANT` (serves /demo). The
+        (signs the web session; generated when unset), `CONSENTGATE_DEMO_TENANT` (serves /demo) and
+        `CONSENTGATE_TENANT_MANIFESTS` (a folder of `<tenant>.yaml`, each overriding the manifest). The
         keys (`CONSENTGATE_KEYS`, `CONSENTGATE_KEY_FILE`) are read by `key_provider()`."""
         manifest = os.environ.get(ENV_MANIFEST)
         if not manifest:
@@ -68,4 +71,9 @@ class Settings:
             rate_limit_storage=os.environ.get(ENV_RATE_STORAGE) or cls.rate_limit_storage,
             session_secret=os.environ.get(ENV_SESSION_SECRET) or new_session_secret(),
             demo_tenant=os.environ.get(ENV_DEMO_TENANT) or None,
+            tenant_manifests=_path(os.environ.get(ENV_TENANT_MANIFESTS)),
         )
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
+from consentgate.runtime.changes.hub import ChangeHub
 from consentgate.runtime.changes.models import FactChangeRow
 from consentgate.runtime.engine import Engine
 from consentgate.runtime.errors import UnknownSubject
@@ -21,7 +22,7 @@ PERSON = "zhang-san"
 
 @pytest.fixture
 def pair(database_url: str) -> Iterator[tuple[Engine, Engine]]:
-    """Engine `a` writes; engine `b` reads. `b` polls only when a test says so (interval: an hour)."""
+    """Engine `a` writes; engine `b` reads. `b`'s feed runs only when a test says so (no thread)."""
     with (
         Engine.from_manifest(
             SEED_FIXED, database_url=database_url, clock=FakeClock(), ids=SequentialIds("a")
@@ -31,14 +32,14 @@ def pair(database_url: str) -> Iterator[tuple[Engine, Engine]]:
             a.database.__class__(database_url),
             clock=FakeClock(),
             ids=SequentialIds("b"),
-            change_interval=3600,
+            changes=ChangeHub(database_url, background=False, stale_after=3600),
         ) as b,
     ):
         a.consent.register_subject(PERSON)
         notice = a.notices.current("privacy-policy")
         assert notice is not None
         a.consent.give(PERSON, "marketing-sms", notice_id=notice.notice_id, notice_version=notice.version)
-        b.changes.poll()
+        b.change_hub.poll()
         yield a, b
 
 
@@ -51,7 +52,7 @@ def test_a_withdrawal_elsewhere_reaches_the_cached_gate_at_the_next_poll(pair: t
     assert _allowed(b)  # cached in b now
     a.consent.withdraw(PERSON, "marketing-sms")
     assert _allowed(b)  # b has not heard yet: the bound is one poll interval
-    assert b.changes.poll() == 1
+    assert b.change_hub.poll() == 1
     assert not _allowed(b)
 
 
@@ -63,7 +64,7 @@ def test_a_restriction_elsewhere_denies_every_purpose_after_the_next_poll(
     request = a.rights.request(PERSON, "restrict")
     a.rights.verify_identity(request.request_id)
     a.rights.fulfil(request.request_id)
-    b.changes.poll()
+    b.change_hub.poll()
     assert b.gate.decide(PERSON, "marketing-sms", "phone").reason_code is ReasonCode.RESTRICTED
 
 
@@ -75,7 +76,7 @@ def test_an_erasure_elsewhere_makes_the_person_unknown_after_the_next_poll(
     request = a.rights.request(PERSON, "delete")
     a.rights.verify_identity(request.request_id)
     a.rights.fulfil(request.request_id)
-    b.changes.poll()
+    b.change_hub.poll()
     with pytest.raises(UnknownSubject):
         b.gate.decide(PERSON, "marketing-sms", "phone")
 
@@ -92,14 +93,14 @@ def test_a_notice_published_elsewhere_is_seen_after_the_next_poll(pair: tuple[En
         data=current.data,
         recipients=current.recipients,
     )
-    b.changes.poll()
+    b.change_hub.poll()
     newest = b.notices.current("privacy-policy")
     assert newest is not None and newest.version == "2099-01"
 
 
 def test_a_writer_does_not_hear_itself_and_the_journal_names_no_one(pair: tuple[Engine, Engine]) -> None:
     a, _ = pair
-    assert a.changes.poll() == 0  # a's own changes reached a's caches at commit
+    assert a.change_hub.poll() == 0  # a's own changes reached a's caches at commit
     with a.database.reading() as session:
         refs = set(session.scalars(select(FactChangeRow.subject_ref)))
     assert PERSON not in refs and a.consent.ref(PERSON) in refs
@@ -108,9 +109,7 @@ def test_a_writer_does_not_hear_itself_and_the_journal_names_no_one(pair: tuple[
 def test_the_background_thread_applies_changes_without_being_asked(database_url: str) -> None:
     with (
         Engine.from_manifest(SEED_FIXED, database_url=database_url, ids=SequentialIds("a")) as a,
-        Engine(
-            a.loaded, a.database.__class__(database_url), ids=SequentialIds("b"), change_interval=0.01
-        ) as b,
+        Engine(a.loaded, a.database.__class__(database_url), ids=SequentialIds("b")) as b,
     ):
         a.consent.register_subject(PERSON)
         notice = a.notices.current("privacy-policy")

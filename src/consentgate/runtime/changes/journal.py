@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import delete, event, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from consentgate.runtime.changes.models import FactChangeRow
@@ -15,6 +15,9 @@ from consentgate.runtime.ports import Clock
 # A change to something every cached decision may rest on (a notice publication).
 EVERYTHING: None = None
 _PENDING = "consentgate.changes.pending"  # session.info key: refs to journal at this transaction's commit
+# PostgreSQL channel every process LISTENs on; the payload is the tenant, so a wake reads one journal.
+CHANNEL = "consentgate_changes"
+_NOTIFY = text("SELECT pg_notify(:channel, :tenant)")
 
 
 def _forget_pending(session: Session) -> None:
@@ -53,12 +56,22 @@ class ChangeJournal:
         ]
         if rows:
             session.execute(insert(FactChangeRow), rows)
+            if session.get_bind().dialect.name == "postgresql":
+                # Queued in this transaction, so PostgreSQL delivers it at commit, never before the rows
+                # are visible and never for a rollback; listeners then read the journal at once.
+                session.execute(_NOTIFY, {"channel": CHANNEL, "tenant": self.tenant})
 
     def head(self, session: Session) -> int:
         return int(
             session.scalar(select(func.max(FactChangeRow.seq)).where(FactChangeRow.tenant_id == self.tenant))
             or 0
         )
+
+    @staticmethod
+    def latest(session: Session) -> int:
+        """The newest seq of any tenant: one number, no row. On SQLite, where writers commit one at a
+        time, an unchanged value proves that no tenant's journal grew, so one poll costs one query."""
+        return int(session.scalar(select(func.max(FactChangeRow.seq))) or 0)
 
     def after(self, session: Session, seq: int, limit: int) -> list[tuple[int, str | None, str]]:
         """Changes after `seq`, oldest first: (seq, ref or None, origin)."""

@@ -38,6 +38,8 @@ class ReasonCode(StrEnum):
     RESTRICTED = "restricted"
     # Denied: the audit log could not record the release, so it does not happen.
     NOT_RECORDED = "not-recorded"
+    # Denied: the change feed is down and the database did not answer, so no consent can be shown live.
+    FACTS_UNAVAILABLE = "facts-unavailable"
 
 
 class Decision(NamedTuple):

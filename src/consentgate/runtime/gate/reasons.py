@@ -134,6 +134,13 @@ REASONS: MappingProxyType[ReasonCode, Reason] = MappingProxyType(
             "PIPL-44",
             "PIPL-47",
         ),
+        R.FACTS_UNAVAILABLE: _deny(
+            "暂时无法确认个人的同意仍然有效（变更通知中断，数据库也未应答）；在能够确认之前不处理。",
+            "Whether the person's consent is still live cannot be confirmed right now (the change feed "
+            "is down and the database did not answer); nothing is processed until it can be.",
+            "PIPL-13.1",
+            "PIPL-15",
+        ),
         R.EXPIRED: _deny(
             "个人的同意已过期，须重新征得同意。",
             "The person's consent has expired; ask again.",

@@ -7,13 +7,21 @@ takes effect on the very next call), and a notice publication clears everything 
 acceptable changed). Ids are validated only on a miss: a request is cached only after it validated.
 
 The ledger and notice service it was built with tell it at commit; changes made by other processes
-reach it through the change journal's watcher (`runtime/changes/`), within one polling interval.
+reach it through the process's change feed (`runtime/changes/`). While that feed is not caught up
+(connection lost, a read failed, its thread stuck) a cached allow is not served: the decision is read
+from the database afresh, and when even that fails it is a denial (`facts-unavailable`). Cached
+denials are still served: a stale denial withholds data, it never releases any.
 """
 
 from __future__ import annotations
 
+import logging
+import math
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from consentgate.manifest.references import hint
 from consentgate.runtime.auditlog.errors import DecisionNotRecorded
@@ -37,7 +45,17 @@ class NoticeVersions(Protocol):
     """What the gate asks of the notice service."""
 
     def acceptable_versions(self) -> Mapping[str, frozenset[tuple[str, str]]]: ...
+    def invalidate(self) -> None: ...
     def subscribe(self, listener: Callable[[], None]) -> None: ...
+
+
+class ChangeFeed(Protocol):
+    """Whether the process has heard of every change other processes committed (`ChangeHub`)."""
+
+    @property
+    def trusted_until(self) -> float:
+        """`time.monotonic()` until which cached allows may be served (it caught up just before)."""
+        ...
 
 
 class DecisionSink(Protocol):
@@ -50,6 +68,17 @@ class DecisionSink(Protocol):
 _Cached = tuple[Decision, Mapping[str, Any] | None]
 _NONE: frozenset[tuple[str, str]] = frozenset()
 _RESTRICTED = FIXED[ReasonCode.RESTRICTED]
+_UNAVAILABLE = FIXED[ReasonCode.FACTS_UNAVAILABLE]
+logger = logging.getLogger(__name__)
+
+
+_now = time.monotonic
+
+
+class _OneProcess:
+    """No feed given: this process's own writers tell the gate everything, so the cache always holds."""
+
+    trusted_until = math.inf
 
 
 class _SubjectEntry(dict[tuple[str, Any, str | None], _Cached]):
@@ -70,6 +99,7 @@ class Gate:
         "_acceptable",
         "_cache",
         "_epoch",
+        "_feed",
         "_known",
         "_ledger",
         "_max_subjects",
@@ -85,12 +115,14 @@ class Gate:
         ledger: FactSource,
         notices: NoticeVersions,
         audit: DecisionSink,
+        feed: ChangeFeed | None = None,
         max_subjects: int = 100_000,
     ) -> None:
         self._policy = policy
         self._ledger = ledger
         self._notices = notices
         self._record = audit.record_decision
+        self._feed: ChangeFeed = feed if feed is not None else _OneProcess()
         self._max_subjects = max_subjects
         self._cache: dict[str, _SubjectEntry] = {}
         self._known: set[str] = set()
@@ -112,6 +144,9 @@ class Gate:
             decision, payload = self._cache[subject][(purpose, data, recipient)]
         except (KeyError, TypeError):  # TypeError: `data` unhashable (a list), so never a cache key
             decision, payload = self._miss(subject, purpose, data, recipient)
+        else:
+            if decision.allowed and _now() >= self._feed.trusted_until:  # withdrawn elsewhere, unheard?
+                decision, payload = self._read_through(subject, purpose, data, recipient)
         if payload is not None:
             try:
                 self._record(payload)
@@ -132,6 +167,8 @@ class Gate:
         self._cache.clear()
 
     def _miss(self, subject: str, purpose: str, data: Iterable[str] | str, recipient: str | None) -> _Cached:
+        if _now() >= self._feed.trusted_until:
+            return self._read_through(subject, purpose, data, recipient)
         epoch = self._epoch
         items = frozenset((data,)) if isinstance(data, str) else frozenset(data)
         key = (purpose, items, recipient)
@@ -146,14 +183,7 @@ class Gate:
                 facts, restricted = entry.facts, entry.restricted
             else:
                 facts, restricted = self._ledger.standing(subject)
-            # A restriction (PIPL 44) stops every purpose, even those that need no consent.
-            decision = (
-                _RESTRICTED
-                if restricted
-                else decide_purely(
-                    self._policy.purposes[purpose], facts, items, recipient, acceptable.get(purpose, _NONE)
-                )
-            )
+            decision = self._judge(purpose, facts, restricted, items, recipient, acceptable)
             cached = (decision, self._payload(subject, purpose, items, recipient, decision))
             if epoch != self._epoch:  # facts or notices changed while deciding: answer, but do not keep
                 return cached
@@ -161,6 +191,39 @@ class Gate:
         if entry is not None and isinstance(data, str | tuple):  # also keep the request as given
             entry[(purpose, data, recipient)] = cached
         return cached
+
+    def _read_through(
+        self, subject: str, purpose: str, data: Iterable[str] | str, recipient: str | None
+    ) -> _Cached:
+        """The change feed is not caught up: the facts and the notices come from the database, and
+        nothing is kept; if the database cannot answer either, the answer is a denial that says so."""
+        items = frozenset((data,)) if isinstance(data, str) else frozenset(data)
+        self._validate(subject, purpose, items, recipient)
+        try:
+            self._notices.invalidate()
+            acceptable = self._notices.acceptable_versions()
+            facts, restricted = self._ledger.standing(subject)
+        except (SQLAlchemyError, OSError) as error:
+            logger.warning("gate: facts unavailable, denying (%s)", error.__class__.__name__)
+            return _UNAVAILABLE, None
+        decision = self._judge(purpose, facts, restricted, items, recipient, acceptable)
+        return decision, self._payload(subject, purpose, items, recipient, decision)
+
+    def _judge(
+        self,
+        purpose: str,
+        facts: SubjectFacts,
+        restricted: bool,
+        items: frozenset[str],
+        recipient: str | None,
+        acceptable: Mapping[str, frozenset[tuple[str, str]]],
+    ) -> Decision:
+        # A restriction (PIPL 44) stops every purpose, even those that need no consent.
+        if restricted:
+            return _RESTRICTED
+        return decide_purely(
+            self._policy.purposes[purpose], facts, items, recipient, acceptable.get(purpose, _NONE)
+        )
 
     def _store(
         self,
