@@ -22,7 +22,9 @@ def test_held_values_are_listed_with_their_purposes_and_the_password_never(site:
     site.client.get("/lang/en")
     html = site.client.get(PAGE).text
     occupation = _row(html, "held-occupation")
-    assert "老师" in occupation and "Personalized recommendations" in occupation and "you agreed" in occupation
+    assert (
+        "老师" in occupation and "Personalized recommendations" in occupation and "you agreed" in occupation
+    )
     phone = _row(html, "held-phone")
     assert PHONE in phone and "needed for the service" in phone
     password = _row(html, "held-account-password")
@@ -85,7 +87,9 @@ def test_the_page_needs_a_signed_in_person(site: Site) -> None:
 def test_the_privacy_center_names_purposes_and_recipients_in_words_never_by_their_ids(site: Site) -> None:
     engine = signed_up(site, "luo", ANSWERS)
     manifest = engine.manifest
-    labels = " ".join(f"{x.label.zh} {x.label.en}" for x in [*manifest.purposes, *manifest.recipients] if x.label)
+    labels = " ".join(
+        f"{x.label.zh} {x.label.en}" for x in [*manifest.purposes, *manifest.recipients] if x.label
+    )
     # An id that is also an ordinary word of a label ("certificates") proves nothing either way.
     ids = [x.id for x in [*manifest.purposes, *manifest.recipients] if x.id not in labels]
     for lang in ("zh", "en"):

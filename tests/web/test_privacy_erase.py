@@ -52,7 +52,7 @@ def test_a_confirmed_erasure_forgets_the_person_signs_them_out_and_shows_the_cer
     total = sum(n for table, n in certificate["erased"].items() if not table.endswith("(kept)"))
     assert total > 0 and f'<dd id="erased-total">{total}</dd>' in done.text
     assert certificate["certificate_id"] in done.text
-    assert "关联软件甲" in done.text  # the recipient told to delete
+    assert "Affiliated app A" in done.text  # the recipient told to delete, by its readable name
     assert PHONE not in done.text and "老师" not in done.text and "luo" not in done.text
 
 

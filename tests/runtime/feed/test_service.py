@@ -184,7 +184,7 @@ def test_a_derived_profile_tag_matches_until_its_lineage_is_withdrawn(
     feed.set_mode("luo", True)  # the onboarding answer's consent did not name the tags; settings does
     top = feed.page("luo").items[0]
     assert set(top.matched) == {"occupation", "profile-tags"}
-    assert "用户画像或特征标签：雅思备考" in top.reason.zh
+    assert "根据您的回答生成的学习标签：雅思备考" in top.reason.zh
     feed.set_mode("luo", False)
     assert not feed.page("luo").personalized
 

@@ -283,9 +283,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 def fresh_tenant(database: Database) -> Iterator[Tenant]:
     """A new tenant's engine over the shared database, with SUBJECT registered."""
     tenant = f"t{next(_tenants)}"
-    with Engine(
-        VARIANT, database, tenant=tenant, clock=FakeClock(), ids=SequentialIds(tenant), change_interval=3600
-    ) as engine:
+    with Engine(VARIANT, database, tenant=tenant, clock=FakeClock(), ids=SequentialIds(tenant)) as engine:
         engine.consent.register_subject(SUBJECT)
         current = engine.notices.current(NOTICE)
         assert current is not None

@@ -295,6 +295,7 @@ def test_every_release_is_audited_even_from_the_cache(world: World) -> None:
         "recipient": None,
         "reason": "consent",
         "consent_event_id": event,
+        "decided_at": "2026-01-05T09:00:00.000000Z",  # the decision's own time (the fixtures' FakeClock)
     }
 
 
