@@ -61,7 +61,7 @@ decides the tenant. Errors are `application/problem+json` with a stable `code` a
 def create_app(settings: Settings) -> FastAPI:
     loaded = load_manifest(settings.manifest)
     refuse_unlawful(loaded)  # the same refusal as Engine.from_manifest, before anything listens
-    settings.key_provider()  # no key from outside the database: refused here too (each Engine reads it)
+    key_provider = settings.key_provider()  # no key from outside the database: refused before anything runs
     database = Database(settings.database_url)
     upgrade(database)
     keys = ApiKeyService(database, clock=SystemClock(), touch_in_background=True)
@@ -71,6 +71,7 @@ def create_app(settings: Settings) -> FastAPI:
         manifests=load_tenant_manifests(settings.tenant_manifests) if settings.tenant_manifests else None,
         catalog=settings.catalog,
         unsubscribe_url=settings.public_url.rstrip("/") + marketing.UNSUBSCRIBE_PATH,
+        keys=key_provider,
     )
 
     @asynccontextmanager

@@ -18,6 +18,7 @@ from consentgate.runtime.changes.hub import ChangeHub, FeedState
 from consentgate.runtime.engine import Engine
 from consentgate.runtime.errors import DatabaseUnavailable
 from consentgate.runtime.feed.catalog import Catalog, load_catalog
+from consentgate.runtime.keys import KeyProvider
 from consentgate.runtime.startup import refuse_unlawful
 from consentgate.store.database import Database
 
@@ -49,8 +50,10 @@ class EngineRegistry:
         manifests: Mapping[str, LoadedManifest] | None = None,
         catalog: Path | None = None,
         unsubscribe_url: str | None = None,
+        keys: KeyProvider | None = None,
     ) -> None:
         self._unsubscribe_url = unsubscribe_url
+        self._keys = keys  # None: each engine reads them from the environment (docs/keys.md)
         self._loaded = loaded
         self._manifests = dict(manifests or {})
         self._database = database
@@ -86,6 +89,7 @@ class EngineRegistry:
                         tenant=tenant,
                         catalog=self._catalog,
                         unsubscribe_url=self._unsubscribe_url,
+                        keys=self._keys,
                     )
                     self._engines[tenant] = engine
         return engine

@@ -59,8 +59,7 @@ def logout(request: Request, form: CheckedForm) -> Response:
 
 @router.get("/console")
 def overview(request: Request, ctx: SignedInOperator) -> HTMLResponse:
-    loaded = request.app.state.manifest
-    report = run_audit(loaded)
+    report = run_audit(ctx.engine.loaded)  # the operator's own tenant's manifest
     return console_page(
         request,
         ctx,
