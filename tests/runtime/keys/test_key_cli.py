@@ -95,3 +95,20 @@ def test_forget_retired_deletes_only_what_no_live_version_reaches(
     with Engine.from_manifest(SEED_FIXED, database_url=database_url) as e:
         assert e.messaging.send_to_address("13800000002", channel="sms", text=OFFER).subject == "new"
         assert e.messaging.send_to_address("13800000001", channel="sms", text=OFFER).subject is None
+
+
+def test_create_makes_a_missing_folder_for_the_owner_alone(tmp_path: Path) -> None:
+    path = tmp_path / "etc" / "consentgate" / "keys"  # as README's `--out /etc/consentgate/keys`
+    code, output = run("create", "--out", str(path))
+    assert code == 0, output
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_create_where_no_file_can_be_written_is_a_bilingual_error_not_a_traceback(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", "utf-8")
+    code, output = run("create", "--out", str(blocker / "keys"))
+    assert code == 2, output
+    assert "无法写入密钥文件" in output and "cannot write the key file" in output
+    assert "Traceback" not in output

@@ -37,6 +37,10 @@ class KeyFileUnreadable(KeysError):
     code = "keys.file_unreadable"
 
 
+class KeyFileUnwritable(KeysError):
+    code = "keys.file_unwritable"
+
+
 class KeyFileExists(KeysError):
     """`key create` never overwrites: losing a key loses every lookup made under it."""
 

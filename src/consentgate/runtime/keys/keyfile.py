@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from consentgate.runtime.keys.errors import KeyFileExists, KeyFileUnreadable, KeyFileUnsafe
+from consentgate.runtime.keys.errors import KeyFileExists, KeyFileUnreadable, KeyFileUnsafe, KeyFileUnwritable
 from consentgate.runtime.keys.ring import KeyRing, parse_ring
 
 MODE = 0o600
@@ -39,7 +39,14 @@ def write_key_file(path: Path, ring: KeyRing, *, replace: bool) -> None:
     creating the same file at once exactly one wins: the file is linked into place, not renamed.
     """
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, MODE)
+    try:
+        # A folder made here is the owner's alone, like the file (e.g. `--out /etc/consentgate/keys`).
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, MODE)
+    except OSError as error:
+        raise KeyFileUnwritable.from_key(
+            "keys.file_unwritable", path=str(path), problem=error.strerror or type(error).__name__
+        ) from None
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(ring.text())
