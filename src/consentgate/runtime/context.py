@@ -8,7 +8,7 @@ line of wiring. The services' constructors still take each part by name (tests p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from consentgate.manifest.models import Manifest
 from consentgate.runtime.policy import Policy
@@ -17,6 +17,15 @@ from consentgate.store.database import Database
 
 if TYPE_CHECKING:  # the type only: the audit log's package is a service, above this module
     from consentgate.runtime.auditlog.service import AuditLog
+
+
+class Scope(TypedDict):
+    """The keywords most services take from the context: whose data, the time, new ids, the audit log."""
+
+    tenant: str
+    clock: Clock
+    ids: IdFactory
+    audit: AuditLog
 
 
 @dataclass(frozen=True)
@@ -30,3 +39,8 @@ class TenantContext:
     audit: AuditLog
     manifest: Manifest
     policy: Policy
+
+    @property
+    def scope(self) -> Scope:
+        """`Service(ctx.db, **ctx.scope, ...)`: the tenant, clock, ids and audit log as keywords."""
+        return Scope(tenant=self.tenant, clock=self.clock, ids=self.ids, audit=self.audit)

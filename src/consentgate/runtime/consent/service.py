@@ -74,15 +74,7 @@ class ConsentLedger:
         cls, ctx: TenantContext, *, notices: NoticeService, journal: ChangeJournal | None = None
     ) -> ConsentLedger:
         return cls(
-            ctx.db,
-            tenant=ctx.tenant,
-            clock=ctx.clock,
-            ids=ctx.ids,
-            audit=ctx.audit,
-            notices=notices,
-            policy=ctx.policy,
-            manifest=ctx.manifest,
-            journal=journal,
+            ctx.db, **ctx.scope, notices=notices, policy=ctx.policy, manifest=ctx.manifest, journal=journal
         )
 
     # ------------------------------------------------------------------ subjects

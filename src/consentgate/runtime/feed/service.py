@@ -90,10 +90,7 @@ class FeedService:
     ) -> FeedService:
         return cls(
             ctx.db,
-            tenant=ctx.tenant,
-            clock=ctx.clock,
-            ids=ctx.ids,
-            audit=ctx.audit,
+            **ctx.scope,
             manifest=ctx.manifest,
             policy=ctx.policy,
             ledger=ledger,

@@ -97,10 +97,7 @@ class MessagingService:
         self._data = {p: tuple(sorted(ctx.policy.purposes[p].data)) for p in self._purposes.values()}
         self._dispatch = Dispatcher(
             ctx.db,
-            tenant=ctx.tenant,
-            clock=ctx.clock,
-            ids=ctx.ids,
-            audit=ctx.audit,
+            **ctx.scope,
             manifest=ctx.manifest,
             gate=gate,
             sender=sender,

@@ -141,15 +141,7 @@ class NoticeService:
 
     @classmethod
     def of(cls, ctx: TenantContext, *, journal: ChangeJournal | None = None) -> NoticeService:
-        return cls(
-            ctx.db,
-            tenant=ctx.tenant,
-            clock=ctx.clock,
-            ids=ctx.ids,
-            audit=ctx.audit,
-            policy=ctx.policy,
-            journal=journal,
-        )
+        return cls(ctx.db, **ctx.scope, policy=ctx.policy, journal=journal)
 
     def publish(
         self,

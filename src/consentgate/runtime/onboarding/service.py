@@ -66,10 +66,7 @@ class Onboarding:
     ) -> Onboarding:
         return cls(
             ctx.db,
-            tenant=ctx.tenant,
-            clock=ctx.clock,
-            ids=ctx.ids,
-            audit=ctx.audit,
+            **ctx.scope,
             manifest=ctx.manifest,
             policy=ctx.policy,
             ledger=ledger,

@@ -74,16 +74,7 @@ class ProfileStore:
     def of(
         cls, ctx: TenantContext, *, gate: DecisionGate, derivers: Mapping[str, Deriver] | None = None
     ) -> ProfileStore:
-        return cls(
-            ctx.db,
-            tenant=ctx.tenant,
-            clock=ctx.clock,
-            ids=ctx.ids,
-            audit=ctx.audit,
-            gate=gate,
-            manifest=ctx.manifest,
-            derivers=derivers,
-        )
+        return cls(ctx.db, **ctx.scope, gate=gate, manifest=ctx.manifest, derivers=derivers)
 
     # ------------------------------------------------------------------ writes
 

@@ -128,10 +128,7 @@ class PushService:
     ) -> PushService:
         return cls(
             ctx.db,
-            tenant=ctx.tenant,
-            clock=ctx.clock,
-            ids=ctx.ids,
-            audit=ctx.audit,
+            **ctx.scope,
             policy=ctx.policy,
             manifest=ctx.manifest,
             notices=notices,

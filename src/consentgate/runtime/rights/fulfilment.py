@@ -124,15 +124,7 @@ class Fulfilment:
         gather: Callable[[str, str], Holdings],
     ) -> Fulfilment:
         return cls(
-            db=ctx.db,
-            tenant=ctx.tenant,
-            clock=ctx.clock,
-            ids=ctx.ids,
-            audit=ctx.audit,
-            ledger=ledger,
-            profiles=profiles,
-            recipients=recipients,
-            gather=gather,
+            db=ctx.db, **ctx.scope, ledger=ledger, profiles=profiles, recipients=recipients, gather=gather
         )
 
     def carry_out(self, request: RightsRequest, lifecycle: Lifecycle) -> RightsRequest:

@@ -91,15 +91,7 @@ class RightsService:
     def of(
         cls, ctx: TenantContext, *, ledger: _Subjects, fulfilment: Fulfilment | None = None
     ) -> RightsService:
-        return cls(
-            db=ctx.db,
-            tenant=ctx.tenant,
-            clock=ctx.clock,
-            ids=ctx.ids,
-            audit=ctx.audit,
-            ledger=ledger,
-            fulfilment=fulfilment,
-        )
+        return cls(db=ctx.db, **ctx.scope, ledger=ledger, fulfilment=fulfilment)
 
     # ------------------------------------------------------------------ receiving
 

@@ -101,10 +101,7 @@ class SharingService:
     ) -> SharingService:
         return cls(
             db=ctx.db,
-            tenant=ctx.tenant,
-            clock=ctx.clock,
-            ids=ctx.ids,
-            audit=ctx.audit,
+            **ctx.scope,
             manifest=ctx.manifest,
             policy=ctx.policy,
             ledger=ledger,
