@@ -4,6 +4,8 @@ It refuses to start under a manifest that fails high-severity rules, brings the 
 current schema, publishes the manifest's notices, and wires the domain services together:
 `notices`, `consent`, `onboarding`, `profiles`, `gate`, `auditlog`, and the paths data takes out of the
 app — `feed`, `push`, `messaging`, `sharing` — each of which asks the gate.
+Each service is built from the tenant's `context` (a `TenantContext`: database, tenant, clock, ids,
+audit log, manifest, policy) plus only its own collaborators: `NoticeService.of(ctx, journal=...)`.
 
 Transports default to in-memory ones that keep every message (for development, tests and the demo);
 an app in production passes its own: `push_transport`, `message_sender`, `sharing_sink`. Address books
@@ -24,6 +26,7 @@ from consentgate.runtime.auditlog.service import AuditLog
 from consentgate.runtime.changes.hub import ChangeHub
 from consentgate.runtime.changes.journal import ChangeJournal
 from consentgate.runtime.consent.service import ConsentLedger
+from consentgate.runtime.context import TenantContext
 from consentgate.runtime.errors import DatabaseNotReady
 from consentgate.runtime.feed.catalog import Catalog
 from consentgate.runtime.feed.catalog import load_catalog as load_content_catalog
@@ -91,75 +94,8 @@ class Engine:
         self.ids = ids or Uuid7Ids()
         self.policy: Policy = compile_policy(self.manifest)
         self.auditlog = AuditLog(database, tenant=tenant, clock=self.clock, ids=self.ids)
-        self.journal = ChangeJournal(tenant=tenant, clock=self.clock)
-        self.notices = NoticeService(
-            database,
-            audit=self.auditlog,
-            policy=self.policy,
-            tenant=tenant,
-            clock=self.clock,
-            ids=self.ids,
-            journal=self.journal,
-        )
-        self.consent = ConsentLedger(
-            database,
-            audit=self.auditlog,
-            notices=self.notices,
-            policy=self.policy,
-            manifest=self.manifest,
-            tenant=tenant,
-            clock=self.clock,
-            ids=self.ids,
-            journal=self.journal,
-        )
-        # The process's one change feed (unless given one): it tells this engine's caches of other
-        # processes' changes, and while it is not caught up the gate serves no cached allow.
-        self.change_hub = changes if changes is not None else ChangeHub.shared(database.url)
-        self.gate = Gate(
-            policy=self.policy,
-            ledger=self.consent,
-            notices=self.notices,
-            audit=self.auditlog,
-            feed=self.change_hub,
-        )
-        self.profiles = ProfileStore(
-            database,
-            audit=self.auditlog,
-            gate=self.gate,
-            manifest=self.manifest,
-            derivers=derivers,
-            tenant=tenant,
-            clock=self.clock,
-            ids=self.ids,
-        )
-        self.onboarding = Onboarding(
-            database,
-            audit=self.auditlog,
-            manifest=self.manifest,
-            policy=self.policy,
-            ledger=self.consent,
-            notices=self.notices,
-            profiles=self.profiles,
-            tenant=tenant,
-            clock=self.clock,
-            ids=self.ids,
-        )
-        self.push_transport: PushTransport = push_transport or InMemoryTransport()
-        self.push = PushService(
-            database,
-            tenant=tenant,
-            clock=self.clock,
-            ids=self.ids,
-            audit=self.auditlog,
-            policy=self.policy,
-            manifest=self.manifest,
-            notices=self.notices,
-            gate=self.gate,
-            profiles=self.profiles,
-            transport=self.push_transport,
-        )
-        self.sharing_sink: ThirdPartySink = sharing_sink or InMemorySink()
-        self.sharing = SharingService(
+        # What every service shares, said once; each service below adds only its own collaborators.
+        ctx = self.context = TenantContext(
             db=database,
             tenant=tenant,
             clock=self.clock,
@@ -167,6 +103,29 @@ class Engine:
             audit=self.auditlog,
             manifest=self.manifest,
             policy=self.policy,
+        )
+        self.journal = ChangeJournal.of(ctx)
+        self.notices = NoticeService.of(ctx, journal=self.journal)
+        self.consent = ConsentLedger.of(ctx, notices=self.notices, journal=self.journal)
+        # The process's one change feed (unless given one): it tells this engine's caches of other
+        # processes' changes, and while it is not caught up the gate serves no cached allow.
+        self.change_hub = changes if changes is not None else ChangeHub.shared(database.url)
+        self.gate = Gate.of(ctx, ledger=self.consent, notices=self.notices, feed=self.change_hub)
+        self.profiles = ProfileStore.of(ctx, gate=self.gate, derivers=derivers)
+        self.onboarding = Onboarding.of(
+            ctx, ledger=self.consent, notices=self.notices, profiles=self.profiles
+        )
+        self.push_transport: PushTransport = push_transport or InMemoryTransport()
+        self.push = PushService.of(
+            ctx,
+            notices=self.notices,
+            gate=self.gate,
+            profiles=self.profiles,
+            transport=self.push_transport,
+        )
+        self.sharing_sink: ThirdPartySink = sharing_sink or InMemorySink()
+        self.sharing = SharingService.of(
+            ctx,
             ledger=self.consent,
             gate=self.gate,
             profiles=self.profiles,
@@ -175,13 +134,7 @@ class Engine:
         )
         self.message_sender: MessageSender = message_sender or InMemorySender()
         self.messaging = MessagingService(
-            database,
-            tenant=tenant,
-            clock=self.clock,
-            ids=self.ids,
-            audit=self.auditlog,
-            manifest=self.manifest,
-            policy=self.policy,
+            ctx,
             ledger=self.consent,
             gate=self.gate,
             sender=self.message_sender,
@@ -189,48 +142,22 @@ class Engine:
             config=messaging_config or _messaging_config(unsubscribe_url),
             address_keys=self.keys.for_use(ADDRESS_BOOK),
         )
-        gatherer = HoldingsGatherer(
-            db=database,
-            tenant=tenant,
-            clock=self.clock,
-            manifest=self.manifest,
+        gatherer = HoldingsGatherer.of(
+            ctx, ledger=self.consent, profiles=self.profiles, transfers=self.sharing
+        )
+        fulfilment = Fulfilment.of(
+            ctx,
             ledger=self.consent,
             profiles=self.profiles,
-            transfers=self.sharing,
-            decisions=self.auditlog,
+            recipients=self.sharing,
+            gather=lambda subject, request_id: gatherer.gather(subject, request_id=request_id),
         )
-        self.rights = RightsService(
-            db=database,
-            tenant=tenant,
-            clock=self.clock,
-            ids=self.ids,
-            audit=self.auditlog,
-            ledger=self.consent,
-            fulfilment=Fulfilment(
-                db=database,
-                tenant=tenant,
-                clock=self.clock,
-                ids=self.ids,
-                audit=self.auditlog,
-                ledger=self.consent,
-                profiles=self.profiles,
-                recipients=self.sharing,
-                gather=lambda subject, request_id: gatherer.gather(subject, request_id=request_id),
-            ),
-        )
+        self.rights = RightsService.of(ctx, ledger=self.consent, fulfilment=fulfilment)
         # The privacy center's switches: consent given or withdrawn in settings, per purpose and recipient.
-        self.settings = PrivacySettings(
-            manifest=self.manifest, policy=self.policy, ledger=self.consent, notices=self.notices
-        )
+        self.settings = PrivacySettings.of(ctx, ledger=self.consent, notices=self.notices)
         self._feed = (
-            FeedService(
-                database,
-                tenant=tenant,
-                clock=self.clock,
-                ids=self.ids,
-                audit=self.auditlog,
-                manifest=self.manifest,
-                policy=self.policy,
+            FeedService.of(
+                ctx,
                 ledger=self.consent,
                 notices=self.notices,
                 profiles=self.profiles,

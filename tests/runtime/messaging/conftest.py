@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,13 +44,7 @@ class World:
     def service(self, sender: MessageSender | None = None, **config: Any) -> MessagingService:
         engine = self.engine
         return MessagingService(
-            engine.database,
-            tenant=engine.tenant,
-            clock=engine.clock,
-            ids=self.ids,
-            audit=engine.auditlog,
-            manifest=engine.manifest,
-            policy=engine.policy,
+            dataclasses.replace(engine.context, ids=self.ids),
             ledger=engine.consent,
             gate=engine.gate,
             sender=sender or self.sender,

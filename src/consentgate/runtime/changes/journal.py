@@ -10,6 +10,7 @@ from sqlalchemy import delete, event, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from consentgate.runtime.changes.models import FactChangeRow
+from consentgate.runtime.context import TenantContext
 from consentgate.runtime.ports import Clock
 
 # A change to something every cached decision may rest on (a notice publication).
@@ -32,6 +33,10 @@ class ChangeJournal:
         self.tenant = tenant
         self.origin = secrets.token_hex(8)
         self._clock = clock
+
+    @classmethod
+    def of(cls, ctx: TenantContext) -> ChangeJournal:
+        return cls(tenant=ctx.tenant, clock=ctx.clock)
 
     def record_in(self, session: Session, refs: Iterable[str | None]) -> None:
         """Notes, inside the writer's transaction, that the facts of these refs (None: the notices) changed.

@@ -30,6 +30,7 @@ from consentgate.runtime.consent.schemas import (
 )
 from consentgate.runtime.consent.statistics import ConsentStatistics, tally
 from consentgate.runtime.consent.validation import EventValidator
+from consentgate.runtime.context import TenantContext
 from consentgate.runtime.errors import UnknownSubject
 from consentgate.runtime.notices.service import ChangeRecorder, NoticeService
 from consentgate.runtime.policy import Policy
@@ -67,6 +68,14 @@ class ConsentLedger:
         self._listeners: list[Callable[[str], None]] = []
         self._listeners_lock = threading.Lock()
         self._ids_lock = threading.Lock()
+
+    @classmethod
+    def of(
+        cls, ctx: TenantContext, *, notices: NoticeService, journal: ChangeJournal | None = None
+    ) -> ConsentLedger:
+        return cls(
+            ctx.db, **ctx.scope, notices=notices, policy=ctx.policy, manifest=ctx.manifest, journal=journal
+        )
 
     # ------------------------------------------------------------------ subjects
 

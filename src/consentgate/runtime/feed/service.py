@@ -20,6 +20,7 @@ from consentgate.manifest.models import Manifest, PurposeKind
 from consentgate.manifest.references import hint
 from consentgate.runtime.consent.schemas import ConsentEvent, EventKind, Evidence, Mechanism, NewConsentEvent
 from consentgate.runtime.consent.service import ConsentLedger
+from consentgate.runtime.context import TenantContext
 from consentgate.runtime.errors import UnknownPurpose, UnknownSubject
 from consentgate.runtime.feed.catalog import Catalog
 from consentgate.runtime.feed.errors import FeedMisconfigured, InvalidLimit, NoNoticeForPurpose
@@ -75,6 +76,29 @@ class FeedService:
         self._settings_link = settings_link
         self._personalized = personalized_ranker or PersonalizedRanker()
         self._generic = generic_ranker or NonPersonalizedRanker(clock=clock)
+
+    @classmethod
+    def of(
+        cls,
+        ctx: TenantContext,
+        *,
+        ledger: ConsentLedger,
+        notices: NoticeService,
+        profiles: ProfileStore,
+        gate: Gate,
+        catalog: Catalog,
+    ) -> FeedService:
+        return cls(
+            ctx.db,
+            **ctx.scope,
+            manifest=ctx.manifest,
+            policy=ctx.policy,
+            ledger=ledger,
+            notices=notices,
+            profiles=profiles,
+            gate=gate,
+            catalog=catalog,
+        )
 
     @property
     def purpose(self) -> str:

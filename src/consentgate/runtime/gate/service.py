@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from consentgate.manifest.references import hint
 from consentgate.runtime.auditlog.errors import DecisionNotRecorded
 from consentgate.runtime.consent.schemas import SubjectFacts
+from consentgate.runtime.context import TenantContext
 from consentgate.runtime.errors import UnknownDataItem, UnknownPurpose, UnknownRecipient, UnknownSubject
 from consentgate.runtime.gate.decision import Decision, ReasonCode
 from consentgate.runtime.gate.reasons import FIXED
@@ -131,6 +132,17 @@ class Gate:
         self._epoch = 0
         ledger.subscribe(self.forget)
         notices.subscribe(self.clear)
+
+    @classmethod
+    def of(
+        cls,
+        ctx: TenantContext,
+        *,
+        ledger: FactSource,
+        notices: NoticeVersions,
+        feed: ChangeFeed | None = None,
+    ) -> Gate:
+        return cls(policy=ctx.policy, ledger=ledger, notices=notices, audit=ctx.audit, feed=feed)
 
     def decide(
         self, subject: str, purpose: str, data: Iterable[str] | str, recipient: str | None = None

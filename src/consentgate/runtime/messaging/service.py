@@ -17,9 +17,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
 from consentgate.i18n import message
-from consentgate.manifest.models import Manifest, PurposeKind
+from consentgate.manifest.models import PurposeKind
 from consentgate.manifest.references import hint
 from consentgate.runtime.consent.schemas import EventKind, Evidence, Mechanism, NewConsentEvent
+from consentgate.runtime.context import TenantContext
 from consentgate.runtime.errors import UnknownSubject
 from consentgate.runtime.keys.derive import VersionedKeys
 from consentgate.runtime.messaging.address_book import ADDRESSABLE, AddressBook
@@ -54,9 +55,6 @@ from consentgate.runtime.messaging.schemas import (
     MessagingReason,
     Unsubscribed,
 )
-from consentgate.runtime.policy import Policy
-from consentgate.runtime.ports import Clock, IdFactory
-from consentgate.store.database import Database
 from consentgate.text import Text
 
 __all__ = ["ADDRESSABLE", "ADDRESS_BOOK_CITATIONS", "MessagingService", "new_token"]
@@ -73,14 +71,8 @@ class MessagingService:
 
     def __init__(
         self,
-        db: Database,
+        ctx: TenantContext,
         *,
-        tenant: str,
-        clock: Clock,
-        ids: IdFactory,
-        audit: ChangeLog,
-        manifest: Manifest,
-        policy: Policy,
         ledger: ConsentWriter,
         gate: DecisionGate,
         sender: MessageSender,
@@ -89,27 +81,24 @@ class MessagingService:
         address_keys: VersionedKeys,
         tokens: Callable[[], str] = new_token,
     ) -> None:
-        self._db = db
-        self._tenant = tenant
-        self._clock = clock
-        self._ids = ids
-        self._audit = audit
-        self._manifest = manifest
+        self._db = ctx.db
+        self._tenant = ctx.tenant
+        self._clock = ctx.clock
+        self._ids = ctx.ids
+        self._audit: ChangeLog = ctx.audit
+        self._manifest = ctx.manifest
         self._ledger = ledger
         self._gate = gate
         self._config = config
         self._purposes: dict[str, str] = {}
-        for purpose in manifest.purposes:
+        for purpose in ctx.manifest.purposes:
             if purpose.kind is PurposeKind.MARKETING and purpose.channel is not None:
                 self._purposes.setdefault(purpose.channel.value, purpose.id)
-        self._data = {p: tuple(sorted(policy.purposes[p].data)) for p in self._purposes.values()}
+        self._data = {p: tuple(sorted(ctx.policy.purposes[p].data)) for p in self._purposes.values()}
         self._dispatch = Dispatcher(
-            db,
-            tenant=tenant,
-            clock=clock,
-            ids=ids,
-            audit=audit,
-            manifest=manifest,
+            ctx.db,
+            **ctx.scope,
+            manifest=ctx.manifest,
             gate=gate,
             sender=sender,
             directory=directory,
@@ -118,10 +107,10 @@ class MessagingService:
             tokens=tokens,
         )
         self._book = AddressBook(
-            db,
-            tenant=tenant,
-            clock=clock,
-            audit=audit,
+            ctx.db,
+            tenant=ctx.tenant,
+            clock=ctx.clock,
+            audit=ctx.audit,
             hasher=AddressHasher(address_keys),
             require_subject=self._require_subject,
         )

@@ -19,6 +19,7 @@ from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from consentgate.runtime.changes.journal import EVERYTHING, ChangeJournal
+from consentgate.runtime.context import TenantContext
 from consentgate.runtime.notices.errors import NoticeVersionConflict
 from consentgate.runtime.notices.repository import NoticeRepository
 from consentgate.runtime.notices.schemas import ChangeKind, NoticeVersion
@@ -137,6 +138,10 @@ class NoticeService:
         self._versions: list[NoticeVersion] | None = None
         self._acceptable: dict[str, frozenset[tuple[str, str]]] | None = None
         self._generation = 0  # bumped on every invalidation; a load from before it is not cached
+
+    @classmethod
+    def of(cls, ctx: TenantContext, *, journal: ChangeJournal | None = None) -> NoticeService:
+        return cls(ctx.db, **ctx.scope, policy=ctx.policy, journal=journal)
 
     def publish(
         self,

@@ -15,6 +15,7 @@ from typing import Any
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.references import hint
 from consentgate.runtime.consent.schemas import ConsentEvent, EventKind, Evidence
+from consentgate.runtime.context import TenantContext
 from consentgate.runtime.errors import UnknownDataItem, UnknownNotice
 from consentgate.runtime.gate import rules
 from consentgate.runtime.onboarding import flow, submission
@@ -58,6 +59,20 @@ class Onboarding:
         self._plans = flow.compile_screens(manifest, policy)
         self._by_id = {plan.screen_id: plan for plan in self._plans}
         self._questions = {q for plan in self._plans for q in plan.questions}
+
+    @classmethod
+    def of(
+        cls, ctx: TenantContext, *, ledger: ConsentRecorder, notices: NoticeSource, profiles: ProfileStore
+    ) -> Onboarding:
+        return cls(
+            ctx.db,
+            **ctx.scope,
+            manifest=ctx.manifest,
+            policy=ctx.policy,
+            ledger=ledger,
+            notices=notices,
+            profiles=profiles,
+        )
 
     # ------------------------------------------------------------------ reads
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.references import hint
 from consentgate.runtime.consent.repository import event_owner
+from consentgate.runtime.context import TenantContext
 from consentgate.runtime.errors import TenantMismatch, UnknownConsentEvent, UnknownDataItem, UnknownPurpose
 from consentgate.runtime.ports import Clock, IdFactory
 from consentgate.runtime.profiles.errors import (
@@ -68,6 +69,12 @@ class ProfileStore:
         self._derivers = dict(derivers or {})
         for tag in self._derivers:
             self._check_data(tag)  # a deriver for an item the manifest does not know is a typo
+
+    @classmethod
+    def of(
+        cls, ctx: TenantContext, *, gate: DecisionGate, derivers: Mapping[str, Deriver] | None = None
+    ) -> ProfileStore:
+        return cls(ctx.db, **ctx.scope, gate=gate, manifest=ctx.manifest, derivers=derivers)
 
     # ------------------------------------------------------------------ writes
 

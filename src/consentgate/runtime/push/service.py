@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.references import hint
+from consentgate.runtime.context import TenantContext
 from consentgate.runtime.errors import UnknownSubject
 from consentgate.runtime.gate.decision import ReasonCode
 from consentgate.runtime.policy import Policy
@@ -113,6 +114,27 @@ class PushService:
             backoff=backoff,
             sleep=sleep,
             settings_url=settings_url,
+        )
+
+    @classmethod
+    def of(
+        cls,
+        ctx: TenantContext,
+        *,
+        notices: NoticeVersions,
+        gate: DecisionGate,
+        profiles: ProfileReader,
+        transport: PushTransport,
+    ) -> PushService:
+        return cls(
+            ctx.db,
+            **ctx.scope,
+            policy=ctx.policy,
+            manifest=ctx.manifest,
+            notices=notices,
+            gate=gate,
+            profiles=profiles,
+            transport=transport,
         )
 
     # ------------------------------------------------------------------ plan

@@ -26,6 +26,7 @@ from consentgate.runtime.consent.schemas import (
     NewConsentEvent,
     SubjectFacts,
 )
+from consentgate.runtime.context import TenantContext
 from consentgate.runtime.ports import Clock, IdFactory
 from consentgate.runtime.profiles.schemas import Correction
 from consentgate.runtime.rights.certificate import KEPT, DeletionCertificate, RecipientTold, to_row
@@ -111,6 +112,20 @@ class Fulfilment:
         self._recipients = recipients
         self._gather = gather
         self._ids_lock = threading.Lock()
+
+    @classmethod
+    def of(
+        cls,
+        ctx: TenantContext,
+        *,
+        ledger: Ledger,
+        profiles: Profiles,
+        recipients: Recipients,
+        gather: Callable[[str, str], Holdings],
+    ) -> Fulfilment:
+        return cls(
+            db=ctx.db, **ctx.scope, ledger=ledger, profiles=profiles, recipients=recipients, gather=gather
+        )
 
     def carry_out(self, request: RightsRequest, lifecycle: Lifecycle) -> RightsRequest:
         """Does the request (already in progress) and closes it as done."""

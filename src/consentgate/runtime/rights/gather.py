@@ -19,6 +19,7 @@ from consentgate.i18n import message
 from consentgate.manifest.models import Manifest
 from consentgate.runtime.auditlog.schemas import DECISION_KIND, AuditRecord
 from consentgate.runtime.consent.schemas import ConsentEvent, SubjectFacts
+from consentgate.runtime.context import TenantContext
 from consentgate.runtime.messaging.models import MessageRow
 from consentgate.runtime.onboarding.models import OnboardingAnswerRow
 from consentgate.runtime.ports import Clock
@@ -88,6 +89,21 @@ class HoldingsGatherer:
         self._profiles = profiles
         self._transfers = transfers
         self._decisions = decisions
+
+    @classmethod
+    def of(
+        cls, ctx: TenantContext, *, ledger: Ledger, profiles: Profiles, transfers: Transfers
+    ) -> HoldingsGatherer:
+        return cls(
+            db=ctx.db,
+            tenant=ctx.tenant,
+            clock=ctx.clock,
+            manifest=ctx.manifest,
+            ledger=ledger,
+            profiles=profiles,
+            transfers=transfers,
+            decisions=ctx.audit,
+        )
 
     def gather(self, subject: str, *, request_id: str | None = None) -> Holdings:
         ref = self._ledger.ref(subject)  # raises UnknownSubject for someone never registered

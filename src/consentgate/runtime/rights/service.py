@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from consentgate.i18n import message
+from consentgate.runtime.context import TenantContext
 from consentgate.runtime.errors import UnknownSubject
 from consentgate.runtime.ports import Clock, IdFactory
 from consentgate.runtime.rights.certificate import DeletionCertificate, to_certificate
@@ -85,6 +86,12 @@ class RightsService:
         self._audit = audit
         self._ledger = ledger
         self._ids_lock = threading.Lock()  # id factories (e.g. the test fakes) need not be thread-safe
+
+    @classmethod
+    def of(
+        cls, ctx: TenantContext, *, ledger: _Subjects, fulfilment: Fulfilment | None = None
+    ) -> RightsService:
+        return cls(db=ctx.db, **ctx.scope, ledger=ledger, fulfilment=fulfilment)
 
     # ------------------------------------------------------------------ receiving
 

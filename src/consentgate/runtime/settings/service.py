@@ -28,6 +28,7 @@ from consentgate.runtime.consent.schemas import (
     NewConsentEvent,
     SubjectFacts,
 )
+from consentgate.runtime.context import TenantContext
 from consentgate.runtime.errors import NotConsentPurpose, UnknownPurpose, UnknownRecipient
 from consentgate.runtime.gate.rules import decide
 from consentgate.runtime.notices.current import PublishedNotices, current_notice_for
@@ -67,6 +68,10 @@ class PrivacySettings:
         self._ledger = ledger
         self._notices = notices
         self._screen = screen
+
+    @classmethod
+    def of(cls, ctx: TenantContext, *, ledger: Ledger, notices: Notices) -> PrivacySettings:
+        return cls(manifest=ctx.manifest, policy=ctx.policy, ledger=ledger, notices=notices)
 
     def choices(self, subject: str) -> list[Choice]:
         """Every purpose of the manifest in its order; a sharing purpose once per recipient."""

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from consentgate.manifest.models import Manifest
 from consentgate.runtime.auditlog.service import AuditLog
 from consentgate.runtime.consent.service import ConsentLedger
+from consentgate.runtime.context import TenantContext
 from consentgate.runtime.gate.service import Gate
 from consentgate.runtime.keys.derive import VersionedKeys
 from consentgate.runtime.policy import Policy
@@ -86,6 +87,29 @@ class SharingService:
             max_attempts=max_attempts,
         )
         ledger.subscribe(self._notices.on_facts_changed)
+
+    @classmethod
+    def of(
+        cls,
+        ctx: TenantContext,
+        *,
+        ledger: ConsentLedger,
+        gate: Gate,
+        profiles: ProfileStore,
+        sink: ThirdPartySink,
+        pseudonym_keys: VersionedKeys,
+    ) -> SharingService:
+        return cls(
+            db=ctx.db,
+            **ctx.scope,
+            manifest=ctx.manifest,
+            policy=ctx.policy,
+            ledger=ledger,
+            gate=gate,
+            profiles=profiles,
+            sink=sink,
+            pseudonym_keys=pseudonym_keys,
+        )
 
     # ------------------------------------------------------------------ transfers
 
