@@ -38,7 +38,6 @@ from consentgate.audit.report.document import AuditDocument
 from consentgate.audit.report.json_report import render_json
 from consentgate.audit.summary import FailOn
 from consentgate.law.catalog import load_catalog
-from consentgate.law.rules.base import all_rules
 from consentgate.manifest.models import (
     AudienceSource,
     Basis,
@@ -51,6 +50,7 @@ from consentgate.manifest.models import (
     ScreenAction,
     WithdrawalChannel,
 )
+from consentgate.rules.base import all_rules
 
 TARGET_TYPICAL_PER_S_ON_2_CORES = 1_000
 MAINTAINED_SHARE = 0.7

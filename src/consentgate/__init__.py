@@ -10,9 +10,9 @@ from consentgate.audit.engine import audit_file, evaluate
 from consentgate.audit.findings import Finding, ManifestReport
 from consentgate.errors import ConsentgateError, ManifestErrors
 from consentgate.law.catalog import load_catalog
-from consentgate.law.rules.base import Hit, Rule, Severity, all_rules
 from consentgate.manifest.loader import LoadedManifest, load_manifest, parse_manifest
 from consentgate.manifest.models import Manifest
+from consentgate.rules.base import Hit, Rule, Severity, all_rules
 from consentgate.runtime.engine import Engine
 from consentgate.text import Text
 

@@ -16,7 +16,7 @@ from consentgate.audit.findings import ManifestReport
 from consentgate.audit.report.document import AuditDocument
 from consentgate.audit.report.sarif import LEVELS, artifact_uri, render_sarif
 from consentgate.audit.summary import FailOn
-from consentgate.law.rules.base import all_rules
+from consentgate.rules.base import all_rules
 from consentgate.text import Lang
 from tests.audit.conftest import FORCED_RULE, WHEN, document, suppressed_copy
 

@@ -8,7 +8,7 @@ import pytest
 
 from consentgate.audit.findings import ManifestReport
 from consentgate.audit.summary import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FailOn, Summary
-from consentgate.law.rules.base import Severity
+from consentgate.rules.base import Severity
 from consentgate.text import Text
 
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner, Result
 from consentgate.cli.app import app
 from consentgate.cli.commands import register_all
 from consentgate.i18n import message
-from consentgate.law.rules.base import Severity
+from consentgate.rules.base import Severity
 from tests.audit.conftest import FORCED, FORCED_RULE, RULE_FIXTURES, SEED
 
 register_all()

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from consentgate.cli.app import app
 from consentgate.cli.commands import register_all
-from consentgate.law.rules.base import all_rules
+from consentgate.rules.base import all_rules
 
 register_all()
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from consentgate.law.rules.base import Severity, rule_by_id
 from consentgate.manifest.loader import load_manifest
+from consentgate.rules.base import Severity, rule_by_id
 from tests.rules.conftest import expected_pointers, fixtures
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from consentgate.law.catalog import load_catalog
-from consentgate.law.rules.base import Rule, all_rules
+from consentgate.rules.base import Rule, all_rules
 from tests.rules.conftest import RULES_DIR
 
 RULE_IDS = [rule.id for rule in all_rules()]

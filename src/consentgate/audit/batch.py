@@ -15,7 +15,7 @@ from consentgate.audit.engine import audit_file
 from consentgate.audit.findings import ManifestReport
 from consentgate.errors import UsageError
 from consentgate.law.catalog import load_catalog
-from consentgate.law.rules.base import all_rules
+from consentgate.rules.base import all_rules
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 # Several chunks per worker keep the load balanced when some manifests take longer than others.

@@ -8,10 +8,10 @@ from dataclasses import replace
 from consentgate.audit.findings import Finding, ManifestReport
 from consentgate.audit.suppressions import matching
 from consentgate.errors import ConsentgateError, ManifestError, ManifestErrors, SourceLocation
-from consentgate.law.rules.base import Rule, all_rules
 from consentgate.manifest.loader import LoadedManifest, load_manifest
 from consentgate.manifest.positions import pointer
 from consentgate.manifest.references import hint
+from consentgate.rules.base import Rule, all_rules
 
 _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 

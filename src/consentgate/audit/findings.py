@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from consentgate.errors import SourceLocation
-from consentgate.law.rules.base import Severity
+from consentgate.rules.base import Severity
 from consentgate.text import Text
 
 

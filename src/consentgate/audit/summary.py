@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from consentgate.audit.findings import ManifestReport
-from consentgate.law.rules.base import Severity
+from consentgate.rules.base import Severity
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

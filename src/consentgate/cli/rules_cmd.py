@@ -12,7 +12,7 @@ from consentgate.audit.config import load_config
 from consentgate.audit.report.rules_doc import rules_json, rules_markdown, rules_table
 from consentgate.cli.app import app, fail
 from consentgate.errors import ConsentgateError
-from consentgate.law.rules.base import all_rules
+from consentgate.rules.base import all_rules
 from consentgate.text import Lang
 
 

@@ -1,7 +1,7 @@
 """The manifest compiled into what the runtime needs per purpose, asking the law facts once.
 
 The gate and onboarding never re-derive legal conclusions: whether a purpose needs consent,
-separate consent, which of its data are necessary — all come from `law.rules.facts`, the same
+separate consent, which of its data are necessary — all come from `rules.facts`, the same
 functions the audit rules use.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from consentgate.law.rules.facts import is_necessary, is_sensitive, may_rest_on_contract, needs_no_consent
 from consentgate.manifest.models import Basis, Manifest, Purpose, PurposeKind, RecipientKind
+from consentgate.rules.facts import is_necessary, is_sensitive, may_rest_on_contract, needs_no_consent
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from consentgate.audit.engine import evaluate
-from consentgate.law.rules.base import Severity
 from consentgate.manifest.loader import LoadedManifest
+from consentgate.rules.base import Severity
 from consentgate.runtime.errors import StartupRefused
 from consentgate.text import Text
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from consentgate.audit.engine import evaluate
-from consentgate.law.rules.base import Severity, rule_by_id
 from consentgate.manifest.loader import load_manifest
+from consentgate.rules.base import Severity, rule_by_id
 
 RULE_ID = "CG-PIPL-015-NO-EASY-WITHDRAWAL"
 FAIL = Path(__file__).parent / "fail"

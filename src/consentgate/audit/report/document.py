@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from consentgate.audit.findings import ManifestReport
 from consentgate.audit.summary import FailOn, Summary
 from consentgate.i18n import message
-from consentgate.law.rules.base import Rule, Severity, all_rules
+from consentgate.rules.base import Rule, Severity, all_rules
 from consentgate.text import Lang
 
 TOOL_NAME = "consentgate"

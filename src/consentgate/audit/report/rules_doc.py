@@ -10,7 +10,7 @@ from rich.table import Table
 from consentgate.audit.report.document import label, severity_label
 from consentgate.i18n import message
 from consentgate.law.catalog import load_catalog
-from consentgate.law.rules.base import Rule
+from consentgate.rules.base import Rule
 from consentgate.text import Lang, Text
 
 

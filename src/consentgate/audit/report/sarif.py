@@ -10,7 +10,7 @@ from urllib.parse import quote
 from consentgate.audit.findings import Finding, ManifestReport
 from consentgate.audit.report.document import TOOL_NAME, AuditDocument
 from consentgate.audit.report.encode import dumps_pretty
-from consentgate.law.rules.base import Rule, Severity
+from consentgate.rules.base import Rule, Severity
 from consentgate.text import Lang, Text
 
 SARIF_VERSION = "2.1.0"

@@ -9,7 +9,7 @@ from rich.text import Text as RichText
 from consentgate.audit.findings import Finding, ManifestReport
 from consentgate.audit.report.document import SEVERITIES, AuditDocument, Verdict, label, severity_label
 from consentgate.audit.summary import Summary
-from consentgate.law.rules.base import Severity
+from consentgate.rules.base import Severity
 from consentgate.text import Lang
 
 _STYLES = {Severity.HIGH: "bold red", Severity.MEDIUM: "yellow", Severity.LOW: "cyan"}

@@ -1,0 +1,91 @@
+"""The rule interface. One small class per rule; the runner knows nothing about any single rule.
+
+A rule is metadata (stable id, bilingual title and remediation, severity, citations that must
+resolve in the law catalog) plus one pure `evaluate(manifest)` yielding `Hit`s: a pointer into
+the manifest and a bilingual message saying what is wrong there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib.metadata import entry_points
+from typing import ClassVar
+
+from consentgate.manifest.models import Manifest
+from consentgate.text import Text
+
+ENTRY_POINT_GROUP = "consentgate.rules"
+
+
+class Severity(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        return {"low": 1, "medium": 2, "high": 3}[self.value]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One place where a rule's requirement is broken."""
+
+    pointer: str
+    message: Text
+    # Citations that depend on the manifest (e.g. `NPI-learning-education`), added to the rule's own.
+    citations: tuple[str, ...] = ()
+    # A lower severity than the rule's own for a milder form of the same breach; None = the rule's.
+    severity: Severity | None = None
+
+
+class Rule(ABC):
+    """Subclass, fill in the metadata and `evaluate`; defining the class registers it."""
+
+    id: ClassVar[str]
+    pack: ClassVar[str] = "cn"
+    severity: ClassVar[Severity]
+    title: ClassVar[Text]
+    remediation: ClassVar[Text]
+    citations: ClassVar[tuple[str, ...]]
+    # Why this severity: one line, shown in docs/rules.md.
+    rationale: ClassVar[Text]
+
+    _registry: ClassVar[dict[str, type[Rule]]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "__abstractmethods__", None):
+            return
+        if cls.id in Rule._registry and Rule._registry[cls.id] is not cls:
+            raise ValueError(f"rule id {cls.id} is defined twice")
+        Rule._registry[cls.id] = cls
+
+    @abstractmethod
+    def evaluate(self, manifest: Manifest) -> Iterable[Hit]:
+        """Pure: the same manifest always gives the same hits, and nothing else is touched."""
+
+
+def _import_pack(package: str) -> None:
+    module = importlib.import_module(package)
+    for info in pkgutil.iter_modules(module.__path__, prefix=f"{package}."):
+        importlib.import_module(info.name)
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every registered rule, built-in packs first, then third-party packs from entry points."""
+    _import_pack("consentgate.rules.cn")
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        entry.load()
+    return tuple(cls() for _, cls in sorted(Rule._registry.items()))
+
+
+def rule_by_id(rule_id: str) -> Rule | None:
+    return next((r for r in all_rules() if r.id == rule_id), None)

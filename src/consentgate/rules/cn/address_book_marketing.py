@@ -1,0 +1,80 @@
+"""Rule 9: messages sent to people found in other users' address books.
+
+The Haidian court (Wang Yu v. a workplace site) held that texting a non-user whose number came
+from friends' uploaded contacts, in copy naming him and his friends, processed his information
+without consent and disturbed the peace of his private life (Civil Code 1032-1033). The uploader
+cannot consent for the people in their address book.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from consentgate.manifest.models import AudienceSource, DataSource, Manifest, Purpose
+from consentgate.manifest.positions import pointer
+from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.facts import is_marketing
+from consentgate.text import Text
+
+
+class AddressBookMarketing(Rule):
+    id = "CG-CIVIL-1033-ADDRESS-BOOK-MARKETING"
+    severity = Severity.HIGH
+    title = Text(
+        zh="利用他人通讯录中的联系人信息发送营销或邀请信息",
+        en="Marketing or invitations sent to people found in other users' address books",
+    )
+    remediation = Text(
+        zh="不得向仅出现在他人通讯录中的号码发送营销或邀请信息；邀请须由用户本人主动逐条发出，"
+        "文案不得冒用用户口吻或列出其他联系人的姓名。",
+        en="Never message numbers that only appear in other users' address books; an invitation must "
+        "be sent by the user themself, one by one, without copy that speaks for them or names other contacts.",
+    )
+    citations = ("PIPL-13", "PIPL-14", "CIVIL-1035", "CIVIL-1033")
+    rationale = Text(
+        zh="被联系人从未与运营者接触，也无从同意，法院认定构成侵害隐私权与个人信息。",
+        en="The person reached never dealt with the operator and could not consent; the court found an "
+        "infringement of privacy and personal information.",
+    )
+
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+        for purpose in manifest.purposes:
+            from_contacts = [
+                index
+                for index, data_id in enumerate(purpose.data)
+                if manifest.data_item(data_id).source is DataSource.OTHERS_ADDRESS_BOOK
+            ]
+            if is_marketing(purpose) or (purpose.channel is not None and from_contacts):
+                yield from _hits(purpose, from_contacts)
+
+
+def _hits(purpose: Purpose, from_contacts: list[int]) -> Iterator[Hit]:
+    options = purpose.marketing
+    audience = options.audience if options else []
+    for index, source in enumerate(audience):
+        if source is AudienceSource.ADDRESS_BOOK:
+            yield Hit(
+                pointer=pointer("purposes", purpose.id, "marketing", "audience", index),
+                message=Text(
+                    zh=f"“{purpose.id}”的发送对象来自其他用户上传的通讯录。",
+                    en=f"'{purpose.id}' is sent to numbers taken from other users' uploaded address books.",
+                ),
+            )
+    for index in from_contacts:
+        yield Hit(
+            pointer=pointer("purposes", purpose.id, "data", index),
+            message=Text(
+                zh=f"“{purpose.id}”使用了从他人通讯录中获取的“{purpose.data[index]}”，本人从未同意。",
+                en=f"'{purpose.id}' uses '{purpose.data[index]}', found in other people's address books; "
+                "the person never agreed.",
+            ),
+        )
+    if options and options.names_other_people:
+        yield Hit(
+            pointer=pointer("purposes", purpose.id, "marketing", "names_other_people"),
+            message=Text(
+                zh=f"“{purpose.id}”的信息文案列出收件人及其联系人的姓名，营造好友邀请的假象。",
+                en=f"The copy of '{purpose.id}' names the recipient and their contacts, faking an "
+                "invitation from friends.",
+            ),
+        )

@@ -1,0 +1,88 @@
+"""Rule 16: personal information sent outside mainland China without separate consent (PIPL 39).
+
+Two ways a transfer shows up in a manifest, both checked:
+- a `cross_border` entry: its basis must be separate (or written) consent, or one of the PIPL 13
+  items (2)-(7), which PIPL 13 para 2 exempts from any consent requirement;
+- a purpose whose recipient has a `country` other than CN: the purpose must rest on separate
+  consent or on a basis that needs no consent (`facts.needs_no_consent`), or a `cross_border`
+  entry for that recipient must carry separate consent.
+Hong Kong, Macao and Taiwan (HK, MO, TW) count as outside: data-export rules treat them so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from consentgate.manifest.models import Basis, Manifest
+from consentgate.manifest.positions import pointer
+from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.facts import needs_no_consent
+from consentgate.text import Text
+
+_MAINLAND = {"CN", "CHN"}
+# PIPL 13 items (2)-(7): no consent, and so no separate consent, is needed (PIPL 13 para 2).
+_EXEMPT_BASES = {
+    Basis.CONTRACT_NECESSITY,
+    Basis.LEGAL_OBLIGATION,
+    Basis.EMERGENCY,
+    Basis.NEWS_REPORTING,
+    Basis.PUBLIC_INFORMATION,
+    Basis.OTHER_LAW,
+}
+
+
+def is_abroad(country: str) -> bool:
+    return country.strip().upper() not in _MAINLAND
+
+
+class CrossBorderWithoutSeparateConsent(Rule):
+    id = "CG-PIPL-039-CROSS-BORDER-WITHOUT-SEPARATE-CONSENT"
+    severity = Severity.HIGH
+    title = Text(
+        zh="向境外提供个人信息未取得单独同意",
+        en="Personal information provided outside China without separate consent",
+    )
+    remediation = Text(
+        zh="向个人告知境外接收方的名称、联系方式、处理目的、方式、信息种类及向其行使权利的方式，"
+        "并单独取得同意（不与其他同意捆绑）。",
+        en="Tell the person the overseas recipient's name and contact, the purpose, method and data, and "
+        "how to exercise rights against it, and obtain separate consent not bundled with any other.",
+    )
+    citations = ("PIPL-39",)
+    rationale = Text(
+        zh="缺少法律明确要求的单独同意，出境提供本身即无合法性基础。",
+        en="Without the separate consent the law expressly requires, the export itself has no lawful basis.",
+    )
+
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+        separately_consented = set()
+        for transfer in manifest.cross_border:
+            if transfer.basis.is_separate:
+                separately_consented.add(transfer.recipient)
+            elif is_abroad(transfer.country) and transfer.basis not in _EXEMPT_BASES:
+                yield Hit(
+                    pointer=pointer("cross_border", transfer.id, "basis"),
+                    message=Text(
+                        zh=f"向位于 {transfer.country} 的“{transfer.recipient}”提供个人信息，"
+                        f"合法性基础为“{transfer.basis.value}”，不是单独同意。",
+                        en=f"Transfer to '{transfer.recipient}' in {transfer.country} rests on "
+                        f"'{transfer.basis.value}', not on separate consent.",
+                    ),
+                )
+        countries = {r.id: r.country for r in manifest.recipients}
+        for purpose in manifest.purposes:
+            if purpose.basis.is_separate or needs_no_consent(purpose):
+                continue
+            for index, recipient_id in enumerate(purpose.recipients):
+                country = countries.get(recipient_id, "CN")
+                if not is_abroad(country) or recipient_id in separately_consented:
+                    continue
+                yield Hit(
+                    pointer=pointer("purposes", purpose.id, "recipients", index),
+                    message=Text(
+                        zh=f"目的“{purpose.id}”向位于 {country} 的接收方“{recipient_id}”提供个人信息，"
+                        f"但其基础为“{purpose.basis.value}”，未取得单独同意。",
+                        en=f"Purpose '{purpose.id}' provides personal information to '{recipient_id}' in "
+                        f"{country} on '{purpose.basis.value}', without separate consent.",
+                    ),
+                )

@@ -1,0 +1,67 @@
+"""Rule 14: no way to copy, correct or delete personal information, or to cancel the account.
+
+A right counts as missing when the manifest does not describe it or marks it `available: false`.
+`restrict` is left out on purpose: PIPL 44 is usually exercised through withdrawal (rule 13).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from consentgate.manifest.models import Manifest
+from consentgate.manifest.positions import pointer
+from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.text import Text
+
+# What each right lets a person do; shared with the conditions and deadline rules.
+RIGHT_ACTIONS: dict[str, Text] = {
+    "copy": Text(zh="查阅、复制个人信息", en="consult and copy personal information"),
+    "correct": Text(zh="更正、补充个人信息", en="correct and supplement personal information"),
+    "delete": Text(zh="删除个人信息", en="delete personal information"),
+    "cancel_account": Text(zh="注销账号", en="cancel the account"),
+    "restrict": Text(zh="限制个人信息处理", en="restrict the processing"),
+}
+# The rights the PIPL and AVIM 6.1 require a function for, in the order a person meets them.
+_REQUIRED = ("copy", "correct", "delete", "cancel_account")
+
+
+class RightsChannelMissing(Rule):
+    id = "CG-PIPL-045-RIGHTS-CHANNEL-MISSING"
+    severity = Severity.HIGH
+    title = Text(
+        zh="未提供查阅复制、更正、删除个人信息或注销账号的功能",
+        en="No function to copy, correct or delete personal information or to cancel the account",
+    )
+    remediation = Text(
+        zh="在 App 内提供查阅复制（可导出）、更正、删除个人信息和注销账号的功能，"
+        "并在个人信息处理规则中写明行使方式和处理时限。",
+        en="Provide in-app functions to consult and copy (export), correct and delete personal "
+        "information and to cancel the account, and state how and how fast in the processing rules.",
+    )
+    citations = ("PIPL-45", "PIPL-46", "PIPL-47", "AVIM-6.1", "CIVIL-1037")
+    rationale = Text(
+        zh="法院在种子案件中判令被告提供副本并删除信息；缺少这些途径使个人的法定权利无从行使。",
+        en="In the seed case the court had to order the copy and the deletion; without these channels "
+        "the person's statutory rights cannot be exercised at all.",
+    )
+
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+        rights = manifest.rights.by_name()
+        for name in _REQUIRED:
+            right, what = rights[name], RIGHT_ACTIONS[name]
+            if right is None:
+                yield Hit(
+                    pointer=pointer("rights"),
+                    message=Text(
+                        zh=f"清单未说明{what.zh}的途径（rights.{name}），个人无从行使这项权利。",
+                        en=f"No way to {what.en} is described (rights.{name}), so the right cannot be exercised.",
+                    ),
+                )
+            elif not right.available:
+                yield Hit(
+                    pointer=pointer("rights", name),
+                    message=Text(
+                        zh=f"{what.zh}的功能被标为不可用（rights.{name}）。",
+                        en=f"The function to {what.en} is marked unavailable (rights.{name}).",
+                    ),
+                )
