@@ -25,6 +25,15 @@ def test_rule_fires_on_fail_fixture(rule_id: str, path: Path) -> None:
         assert expected in pointers, f"{rule_id} did not point at {expected}; it pointed at {pointers}"
 
 
+@pytest.mark.parametrize(("rule_id", "path"), fixtures("fail"), ids=lambda v: getattr(v, "name", v))
+def test_a_hits_own_clauses_are_among_its_rules_citations(rule_id: str, path: Path) -> None:
+    """`consentgate rules` lists what a rule may cite: a hit naming its exact clauses stays within it."""
+    rule = rule_by_id(rule_id)
+    assert rule is not None
+    for hit in rule.evaluate(load_manifest(path).manifest):
+        assert set(hit.only or ()) <= set(rule.citations), f"{rule_id} cites {hit.only} beyond its list"
+
+
 @pytest.mark.parametrize(("rule_id", "path"), fixtures("pass"), ids=lambda v: getattr(v, "name", v))
 def test_rule_is_quiet_on_pass_fixture(rule_id: str, path: Path) -> None:
     assert _hits(rule_id, path) == []

@@ -11,7 +11,7 @@ from consentgate.errors import ConsentgateError, ManifestError, ManifestErrors, 
 from consentgate.manifest.loader import LoadedManifest, load_manifest
 from consentgate.manifest.positions import pointer
 from consentgate.manifest.references import hint
-from consentgate.rules.base import Rule, all_rules
+from consentgate.rules.base import Hit, Rule, all_rules
 
 _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -30,7 +30,7 @@ def evaluate(loaded: LoadedManifest, rules: Iterable[Rule] | None = None) -> lis
                     title=rule.title,
                     message=hit.message,
                     remediation=rule.remediation,
-                    citations=rule.citations + tuple(c for c in hit.citations if c not in rule.citations),
+                    citations=_citations(rule, hit),
                     location=loaded.location(hit.pointer),
                     suppressed=suppression is not None,
                     suppression_reason=suppression.reason if suppression else None,
@@ -40,6 +40,12 @@ def evaluate(loaded: LoadedManifest, rules: Iterable[Rule] | None = None) -> lis
         key=lambda f: (_SEVERITY_ORDER[f.severity.value], f.location.line, f.location.column, f.rule_id)
     )
     return findings
+
+
+def _citations(rule: Rule, hit: Hit) -> tuple[str, ...]:
+    """The hit's own clauses when it names them, else the rule's; plus what depends on the manifest."""
+    base = hit.only if hit.only is not None else rule.citations
+    return base + tuple(c for c in hit.citations if c not in base)
 
 
 def unknown_suppressions(

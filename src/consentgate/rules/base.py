@@ -43,6 +43,10 @@ class Hit:
     citations: tuple[str, ...] = ()
     # A lower severity than the rule's own for a milder form of the same breach; None = the rule's.
     severity: Severity | None = None
+    # The exact citations of this hit, when the rule's own list covers several breaches and only
+    # some clauses apply to this one (a missing copy channel is PIPL 45, not 46 or 47). Each must be
+    # among the rule's own citations, so `consentgate rules` lists every clause a rule may cite.
+    only: tuple[str, ...] | None = None
 
 
 class Rule(ABC):

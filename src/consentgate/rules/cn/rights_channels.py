@@ -21,8 +21,14 @@ RIGHT_ACTIONS: dict[str, Text] = {
     "cancel_account": Text(zh="注销账号", en="cancel the account"),
     "restrict": Text(zh="限制个人信息处理", en="restrict the processing"),
 }
-# The rights the PIPL and AVIM 6.1 require a function for, in the order a person meets them.
-_REQUIRED = ("copy", "correct", "delete", "cancel_account")
+# The rights the PIPL and AVIM 6.1 require a function for, in the order a person meets them, each
+# with the one clause that grants it: one finding names one right and cites only its own clause.
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "copy": ("PIPL-45",),
+    "correct": ("PIPL-46",),
+    "delete": ("PIPL-47",),
+    "cancel_account": ("AVIM-6.1",),
+}
 
 
 class RightsChannelMissing(Rule):
@@ -38,7 +44,7 @@ class RightsChannelMissing(Rule):
         en="Provide in-app functions to consult and copy (export), correct and delete personal "
         "information and to cancel the account, and state how and how fast in the processing rules.",
     )
-    citations = ("PIPL-45", "PIPL-46", "PIPL-47", "AVIM-6.1", "CIVIL-1037")
+    citations = ("PIPL-45", "PIPL-46", "PIPL-47", "AVIM-6.1")
     rationale = Text(
         zh="法院在种子案件中判令被告提供副本并删除信息；缺少这些途径使个人的法定权利无从行使。",
         en="In the seed case the court had to order the copy and the deletion; without these channels "
@@ -47,7 +53,7 @@ class RightsChannelMissing(Rule):
 
     def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
         rights = manifest.rights.by_name()
-        for name in _REQUIRED:
+        for name, clauses in _REQUIRED.items():
             right, what = rights[name], RIGHT_ACTIONS[name]
             if right is None:
                 yield Hit(
@@ -56,6 +62,7 @@ class RightsChannelMissing(Rule):
                         zh=f"清单未说明{what.zh}的途径（rights.{name}），个人无从行使这项权利。",
                         en=f"No way to {what.en} is described (rights.{name}), so the right cannot be exercised.",
                     ),
+                    only=clauses,
                 )
             elif not right.available:
                 yield Hit(
@@ -64,4 +71,5 @@ class RightsChannelMissing(Rule):
                         zh=f"{what.zh}的功能被标为不可用（rights.{name}）。",
                         en=f"The function to {what.en} is marked unavailable (rights.{name}).",
                     ),
+                    only=clauses,
                 )
