@@ -7,8 +7,8 @@ person it is about, so nothing is disclosed that they did not give.
 from __future__ import annotations
 
 from consentgate.i18n import message
-from consentgate.law.catalog import load_catalog
 from consentgate.manifest.models import Manifest
+from consentgate.manifest.names import data_name
 from consentgate.runtime.feed.catalog import Catalog
 from consentgate.runtime.feed.rankers import Ranked, Why
 from consentgate.text import Text
@@ -16,19 +16,6 @@ from consentgate.text import Text
 # Punctuation between the named attributes, per language (no words: those live in the i18n catalogs).
 _ATTRIBUTE = Text(zh="{name}：{value}", en="{name}: {value}")
 _BETWEEN = Text(zh="；", en="; ")
-
-
-def attribute_name(manifest: Manifest, data_id: str) -> Text:
-    """The manifest's label for the item, else its category's legal label, else the id itself."""
-    item = manifest.data_by_id.get(data_id)
-    if item is None:
-        return Text(zh=data_id, en=data_id)
-    if item.label is not None and (item.label.zh or item.label.en):
-        return Text(
-            zh=item.label.zh or item.label.en or data_id, en=item.label.en or item.label.zh or data_id
-        )
-    category = load_catalog().categories.get(item.category)
-    return category.label if category is not None else Text(zh=data_id, en=data_id)
 
 
 def _attribute(name: Text, value: Text) -> Text:
@@ -41,9 +28,7 @@ def _attribute(name: Text, value: Text) -> Text:
 def explain(ranked: Ranked, catalog: Catalog, manifest: Manifest) -> Text:
     if ranked.why is Why.MATCHED:
         parts = [
-            _attribute(
-                attribute_name(manifest, m.data_id), catalog.dimensions[m.dimension].values[m.value].text()
-            )
+            _attribute(data_name(manifest, m.data_id), catalog.dimensions[m.dimension].values[m.value].text())
             for m in ranked.matches
         ]
         listing = Text(

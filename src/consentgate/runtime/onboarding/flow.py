@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from consentgate.law.catalog import load_catalog
 from consentgate.manifest.models import ConsentBox, Manifest, RecipientKind, Screen, ScreenAction
+from consentgate.manifest.names import data_name, label_text
 from consentgate.runtime.consent.schemas import Mechanism
 from consentgate.runtime.onboarding.schemas import ConsentBoxView, FieldView, NoticeRef, ScreenView
 from consentgate.runtime.policy import Policy
@@ -147,7 +147,7 @@ def _screen(manifest: Manifest, policy: Policy, asks: Mapping[str, ConsentAsk], 
         required = data_id in policy.necessary_data
         needing = () if required else tuple(asks[p] for p in purposes if _needs_consent(policy, p, data_id))
         derived = tuple((a.purpose, _derived_from(manifest, policy, a.purpose, data_id)) for a in needing)
-        fields.append(FieldPlan(data_id, _label(manifest, data_id), required, purposes, needing, derived))
+        fields.append(FieldPlan(data_id, data_name(manifest, data_id), required, purposes, needing, derived))
     boxes: dict[str, BoxPlan] = {}
     for box in screen.consent_boxes:
         for plan in split_box(policy, asks, box):
@@ -160,7 +160,7 @@ def _screen(manifest: Manifest, policy: Policy, asks: Mapping[str, ConsentAsk], 
                 boxes.setdefault(plan.box_id, plan)
     return ScreenPlan(
         screen_id=screen.id,
-        title=_text(screen.title.zh, screen.title.en) if screen.title else None,
+        title=label_text(screen.title),
         notice_id=screen.notice or _covering_notice(manifest, [b.purpose for b in boxes.values()]),
         blocks_home=screen.blocks_home,
         fields=tuple(fields),
@@ -212,18 +212,6 @@ def _covering_notice(manifest: Manifest, purposes: list[str]) -> str | None:
         if not notice.purposes or set(purposes) <= set(notice.purposes):
             return notice.id
     return None
-
-
-def _label(manifest: Manifest, data_id: str) -> Text:
-    item = manifest.data_item(data_id)
-    if item.label is not None and (item.label.zh or item.label.en):
-        return _text(item.label.zh, item.label.en)
-    category = load_catalog().categories.get(item.category)
-    return category.label if category is not None else Text(zh=data_id, en=data_id)
-
-
-def _text(zh: str | None, en: str | None) -> Text:
-    return Text(zh=zh or en or "", en=en or zh or "")
 
 
 # ---------------------------------------------------------------------- progress

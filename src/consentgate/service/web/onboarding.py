@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from consentgate.i18n import message
 from consentgate.manifest.models import ScreenAction
+from consentgate.manifest.names import data_name
 from consentgate.runtime.consent.schemas import Evidence
 from consentgate.runtime.onboarding.errors import RequiredFieldMissing
 from consentgate.runtime.onboarding.schemas import ScreenView
@@ -30,7 +31,7 @@ from consentgate.service.web.onboarding_answers import (
     stored,
     typed,
 )
-from consentgate.service.web.onboarding_view import data_name, joined, shown_screen
+from consentgate.service.web.onboarding_view import joined, shown_screen
 from consentgate.service.web.render import lang_of, page, see_other
 from consentgate.text import Text
 

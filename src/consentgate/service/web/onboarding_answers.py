@@ -18,11 +18,12 @@ from starlette.datastructures import FormData
 
 from consentgate.i18n import message
 from consentgate.manifest.models import Manifest
+from consentgate.manifest.names import data_name
 from consentgate.runtime.engine import Engine
 from consentgate.runtime.messaging.addresses import normalise_address
 from consentgate.runtime.messaging.errors import InvalidAddress
 from consentgate.runtime.onboarding.schemas import ScreenView
-from consentgate.service.web.onboarding_view import SECRET_CATEGORIES, category_of, data_name
+from consentgate.service.web.onboarding_view import SECRET_CATEGORIES, category_of
 from consentgate.text import Text
 
 TICKED = "yes"

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from consentgate.i18n import message
-from consentgate.law.catalog import load_catalog
+from consentgate.manifest import names
 from consentgate.manifest.models import Manifest, PurposeKind, ScreenAction
+from consentgate.manifest.names import data_name, label_text
 from consentgate.runtime.engine import Engine
 from consentgate.runtime.notice_text import summary
 from consentgate.runtime.onboarding.schemas import ConsentBoxView, FieldView, NoticeRef, ScreenView
@@ -90,21 +91,7 @@ def purpose_name(manifest: Manifest, purpose_id: str) -> Text:
     purpose = manifest.purposes_by_id.get(purpose_id)
     if purpose is None:
         return message("web.onboarding_kind_basic-function")
-    if purpose.label is not None and (purpose.label.zh or purpose.label.en):
-        zh = purpose.label.zh or purpose.label.en or purpose_id
-        return Text(zh=zh, en=purpose.label.en or zh)
-    return message(f"web.onboarding_kind_{purpose.kind.value}")
-
-
-def data_name(manifest: Manifest, data_id: str) -> Text:
-    item = manifest.data_by_id.get(data_id)
-    if item is None:
-        return Text(zh=data_id, en=data_id)
-    if item.label is not None and (item.label.zh or item.label.en):
-        zh = item.label.zh or item.label.en or data_id
-        return Text(zh=zh, en=item.label.en or zh)
-    category = load_catalog().categories.get(item.category)
-    return category.label if category is not None else Text(zh=data_id, en=data_id)
+    return label_text(purpose.label) or message(f"web.onboarding_kind_{purpose.kind.value}")
 
 
 def category_of(manifest: Manifest, data_id: str) -> str:
@@ -119,13 +106,10 @@ def dom_id(prefix: str, name: str) -> str:
 
 def recipient_name(manifest: Manifest, recipient_id: str) -> Text:
     """A recipient as the notice names it to people: its label, else its name (never its id)."""
-    recipient = next((r for r in manifest.recipients if r.id == recipient_id), None)
+    recipient = manifest.recipients_by_id.get(recipient_id)
     if recipient is None:
         return message("web.onboarding_kind_sharing")
-    if recipient.label is not None and (recipient.label.zh or recipient.label.en):
-        zh = recipient.label.zh or recipient.label.en or recipient.name
-        return Text(zh=zh, en=recipient.label.en or zh)
-    return Text(zh=recipient.name, en=recipient.name)
+    return names.recipient_name(recipient)
 
 
 def kept_hint(engine: Engine, view: FieldView, boxes: Mapping[str, ConsentBoxView]) -> Text | None:

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from consentgate.manifest.models import Manifest
+from consentgate.manifest.names import data_name
 from consentgate.runtime.engine import Engine
 from consentgate.runtime.profiles.schemas import Attribute, AttributeSource
 from consentgate.runtime.settings.schemas import Choice
 from consentgate.runtime.sharing.schemas import MAY_HAVE_LEFT, TransferRecord
 from consentgate.service.web.privacy_labels import (
-    data_label,
     is_masked,
     purpose_label,
     recipient_name,
@@ -97,7 +97,7 @@ def held(engine: Engine, subject: str, choices: Sequence[Choice]) -> Held:
     values = tuple(
         HeldValue(
             data_id=a.data_id,
-            label=data_label(manifest, a.data_id),
+            label=data_name(manifest, a.data_id),
             value="" if is_masked(manifest, a.data_id) else shown(a.value),
             masked=is_masked(manifest, a.data_id),
             purposes=uses(a),
@@ -109,11 +109,11 @@ def held(engine: Engine, subject: str, choices: Sequence[Choice]) -> Held:
     tags = tuple(
         HeldTag(
             data_id=a.data_id,
-            label=data_label(manifest, a.data_id),
+            label=data_name(manifest, a.data_id),
             value=shown(a.value),
             # A source replaced since (a corrected answer) is no longer held: named by what it was.
             derived_from=tuple(
-                data_label(manifest, by_id[source].data_id) if source in by_id else Text(zh=source, en=source)
+                data_name(manifest, by_id[source].data_id) if source in by_id else Text(zh=source, en=source)
                 for source in a.derived_from
             ),
             purposes=uses(a),
@@ -161,7 +161,7 @@ def _recipients(manifest: Manifest, transfers: Iterable[TransferRecord]) -> tupl
                 recipient=recipient,
                 name=recipient_name(manifest, recipient),
                 purpose=purpose_label(manifest, purpose),
-                items=tuple(data_label(manifest, item) for item in items),
+                items=tuple(data_name(manifest, item) for item in items),
                 last=when(max(transfer.created_at for transfer in sent)),
             )
         )

@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from consentgate.i18n import message
-from consentgate.law.catalog import load_catalog
-from consentgate.manifest.models import Label, Manifest
+from consentgate.manifest import names
+from consentgate.manifest.models import Manifest
+from consentgate.manifest.names import label_text
 from consentgate.runtime.rights.deadlines import BEIJING
 from consentgate.text import Text
 
@@ -20,35 +21,18 @@ from consentgate.text import Text
 MASKED_CATEGORIES = frozenset({"account.credentials"})
 
 
-def _text(label: Label | None) -> Text | None:
-    if label is None or not (label.zh or label.en):
-        return None
-    return Text(zh=label.zh or label.en or "", en=label.en or label.zh or "")
-
-
-def data_label(manifest: Manifest, data_id: str) -> Text:
-    item = manifest.data_by_id.get(data_id)
-    if item is None:
-        return Text(zh=data_id, en=data_id)
-    own = _text(item.label)
-    if own is not None:
-        return own
-    category = load_catalog().categories.get(item.category)
-    return category.label if category is not None else Text(zh=data_id, en=data_id)
-
-
 def purpose_label(manifest: Manifest, purpose_id: str) -> Text:
     purpose = manifest.purposes_by_id.get(purpose_id)
     if purpose is None:
         return Text(zh=purpose_id, en=purpose_id)
-    return _text(purpose.label) or message(f"web.privacy_kind.{purpose.kind.value}")
+    return label_text(purpose.label) or message(f"web.privacy_kind.{purpose.kind.value}")
 
 
 def recipient_name(manifest: Manifest, recipient_id: str) -> Text:
     recipient = manifest.recipients_by_id.get(recipient_id)
     if recipient is None:
         return Text(zh=recipient_id, en=recipient_id)
-    return _text(recipient.label) or Text(zh=recipient.name, en=recipient.name)
+    return names.recipient_name(recipient)
 
 
 def is_masked(manifest: Manifest, data_id: str) -> bool:

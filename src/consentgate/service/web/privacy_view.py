@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from consentgate.i18n import message
 from consentgate.manifest.models import PurposeKind
+from consentgate.manifest.names import data_name
 from consentgate.runtime.engine import Engine
 from consentgate.runtime.feed.errors import FeedMisconfigured
 from consentgate.runtime.feed.service import FeedService
@@ -25,7 +26,7 @@ from consentgate.runtime.rights.schemas import RequestStatus, RightsKind, Rights
 from consentgate.runtime.settings.schemas import Choice
 from consentgate.service.web.access import PersonContext
 from consentgate.service.web.privacy_held import held
-from consentgate.service.web.privacy_labels import data_label, is_masked, purpose_label, recipient_name, when
+from consentgate.service.web.privacy_labels import is_masked, purpose_label, recipient_name, when
 from consentgate.service.web.render import lang_of, page
 from consentgate.text import Text
 
@@ -121,7 +122,7 @@ def _choice_view(engine: Engine, choice: Choice) -> ChoiceView:
         recipient=choice.recipient,
         recipient_name=recipient_name(manifest, choice.recipient) if choice.recipient else None,
         channel=choice.channel,
-        data=tuple(data_label(manifest, d) for d in choice.data),
+        data=tuple(data_name(manifest, d) for d in choice.data),
         on=choice.on,
         status=choice.status.value if choice.status is not None else "none",
         stale=choice.reason is ReasonCode.STALE_NOTICE,
@@ -132,7 +133,7 @@ def correctable(engine: Engine, subject: str) -> list[Correctable]:
     """Typed values the person may correct (PIPL 46); tags follow their sources, passwords are changed
     in the app, never typed into a rights request."""
     return [
-        Correctable(a.data_id, data_label(engine.manifest, a.data_id), str(a.value))
+        Correctable(a.data_id, data_name(engine.manifest, a.data_id), str(a.value))
         for a in engine.profiles.attributes(subject)
         if a.source is AttributeSource.TYPED and not is_masked(engine.manifest, a.data_id)
     ]
