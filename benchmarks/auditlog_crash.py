@@ -36,16 +36,16 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from consentgate.runtime.auditlog.verify import verify_chain
 from consentgate.runtime.engine import Engine
 from consentgate.store.database import Database
+from consentgate.store.scratch import scratch_postgres
 
 FIXED = Path(__file__).parents[1] / "examples" / "seed-case" / "fixed.yaml"
 PG_ADMIN_URL = os.environ.get(
@@ -111,18 +111,8 @@ def sqlite_url() -> Iterator[str]:
         yield f"sqlite:///{Path(folder) / 'crash.db'}"
 
 
-@contextmanager
-def postgres_url() -> Iterator[str]:
-    name = f"cg_crash_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def postgres_url() -> AbstractContextManager[str]:
+    return scratch_postgres(PG_ADMIN_URL, prefix="cg_crash")
 
 
 def _read(stream: object, lines: list[str], ready: threading.Event) -> None:
