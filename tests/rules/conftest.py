@@ -16,6 +16,15 @@ def fixtures(kind: str) -> list[tuple[str, Path]]:
     )
 
 
+def expected_facts(path: Path) -> list[str]:
+    """Lines `# unknown: consent.pre_ticked` at the top of an unknown fixture name the facts it leaves out."""
+    return [
+        line.split(":", 1)[1].strip()
+        for line in path.read_text("utf-8").splitlines()
+        if line.startswith("# unknown:")
+    ]
+
+
 def expected_pointers(path: Path) -> list[str]:
     """Lines `# expect: /pointer` at the top of a fail fixture name where the hits must be."""
     return [

@@ -1,4 +1,5 @@
-"""Every rule fires on each of its fail fixtures (where they say) and stays quiet on its pass fixtures."""
+"""Every rule fires on each of its fail fixtures (where they say), stays quiet on its pass fixtures, and
+on its unknown fixtures concludes nothing but names the unstated facts it needed."""
 
 from __future__ import annotations
 
@@ -7,14 +8,22 @@ from pathlib import Path
 import pytest
 
 from consentgate.manifest.loader import load_manifest
-from consentgate.rules.base import Severity, rule_by_id
-from tests.rules.conftest import expected_pointers, fixtures
+from consentgate.rules.base import Hit, Rule, Severity, Unknown, rule_by_id
+from tests.rules.conftest import expected_facts, expected_pointers, fixtures
+
+
+def _rule(rule_id: str) -> Rule:
+    rule = rule_by_id(rule_id)
+    assert rule is not None, f"fixture folder {rule_id} names no registered rule"
+    return rule
 
 
 def _hits(rule_id: str, path: Path) -> list[str]:
-    rule = rule_by_id(rule_id)
-    assert rule is not None, f"fixture folder {rule_id} names no registered rule"
-    return [hit.pointer for hit in rule.evaluate(load_manifest(path).manifest)]
+    return [r.pointer for r in _rule(rule_id).evaluate(load_manifest(path).manifest) if isinstance(r, Hit)]
+
+
+def _unknown(rule_id: str, path: Path) -> list[str]:
+    return [r.fact for r in _rule(rule_id).evaluate(load_manifest(path).manifest) if isinstance(r, Unknown)]
 
 
 @pytest.mark.parametrize(("rule_id", "path"), fixtures("fail"), ids=lambda v: getattr(v, "name", v))
@@ -31,12 +40,31 @@ def test_a_hits_own_clauses_are_among_its_rules_citations(rule_id: str, path: Pa
     rule = rule_by_id(rule_id)
     assert rule is not None
     for hit in rule.evaluate(load_manifest(path).manifest):
-        assert set(hit.only or ()) <= set(rule.citations), f"{rule_id} cites {hit.only} beyond its list"
+        if isinstance(hit, Hit):
+            assert set(hit.only or ()) <= set(rule.citations), f"{rule_id} cites {hit.only} beyond its list"
 
 
 @pytest.mark.parametrize(("rule_id", "path"), fixtures("pass"), ids=lambda v: getattr(v, "name", v))
 def test_rule_is_quiet_on_pass_fixture(rule_id: str, path: Path) -> None:
+    """A pass fixture states every fact the rule needs: no violation and nothing left unchecked."""
     assert _hits(rule_id, path) == []
+    assert _unknown(rule_id, path) == []
+
+
+@pytest.mark.parametrize(("rule_id", "path"), fixtures("unknown"), ids=lambda v: getattr(v, "name", v))
+def test_rule_concludes_nothing_from_an_unstated_fact(rule_id: str, path: Path) -> None:
+    """An unknown fixture leaves out (or writes `unknown` for) a fact the rule needs."""
+    assert _hits(rule_id, path) == [], f"{rule_id} read silence in {path} as a violation"
+    facts = _unknown(rule_id, path)
+    assert facts, f"{rule_id} did not say what it could not check in {path}"
+    for expected in expected_facts(path):
+        assert expected in facts, f"{rule_id} did not name {expected}; it named {facts}"
+
+
+def test_every_rule_has_an_unknown_fixture() -> None:
+    """Each rule says what it cannot check: one fixture at least leaves a needed fact unstated."""
+    rules = {rule_id for rule_id, _ in fixtures("fail")}
+    assert rules <= {rule_id for rule_id, _ in fixtures("unknown")}
 
 
 def test_one_box_over_purposes_of_one_kind_is_the_milder_form() -> None:

@@ -10,36 +10,69 @@ from consentgate.audit.suppressions import matching
 from consentgate.errors import ConsentgateError, ManifestError, ManifestErrors, SourceLocation
 from consentgate.manifest.loader import LoadedManifest, load_manifest
 from consentgate.manifest.positions import pointer
+from consentgate.i18n import message
 from consentgate.manifest.references import hint
-from consentgate.rules.base import Hit, Rule, all_rules
+from consentgate.rules.base import Hit, Rule, Severity, Unknown, all_rules
+from consentgate.text import Text
 
 _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
 def evaluate(loaded: LoadedManifest, rules: Iterable[Rule] | None = None) -> list[Finding]:
-    """All findings for one manifest, most severe first, then in file order."""
+    """All findings for one manifest: violations most severe first, then in file order; then the
+    unconfirmed checks, one per rule that met an unstated fact."""
     manifest = loaded.manifest
     findings = []
+    unconfirmed = []
     for rule in all_rules() if rules is None else rules:
-        for hit in rule.evaluate(manifest):
-            suppression = matching(manifest.suppressions, rule.id, hit.pointer)
-            findings.append(
-                Finding(
-                    rule_id=rule.id,
-                    severity=hit.severity or rule.severity,
-                    title=rule.title,
-                    message=hit.message,
-                    remediation=rule.remediation,
-                    citations=_citations(rule, hit),
-                    location=loaded.location(hit.pointer),
-                    suppressed=suppression is not None,
-                    suppression_reason=suppression.reason if suppression else None,
-                )
-            )
+        unknown: dict[str, Unknown] = {}
+        for result in rule.evaluate(manifest):
+            if isinstance(result, Unknown):
+                unknown.setdefault(result.fact, result)
+                continue
+            findings.append(_finding(loaded, rule, result))
+        if unknown:
+            unconfirmed.append(_unconfirmed(loaded, rule, tuple(unknown.values())))
     findings.sort(
         key=lambda f: (_SEVERITY_ORDER[f.severity.value], f.location.line, f.location.column, f.rule_id)
     )
-    return findings
+    return findings + unconfirmed
+
+
+def _finding(loaded: LoadedManifest, rule: Rule, hit: Hit) -> Finding:
+    suppression = matching(loaded.manifest.suppressions, rule.id, hit.pointer)
+    return Finding(
+        rule_id=rule.id,
+        severity=hit.severity or rule.severity,
+        title=rule.title,
+        message=hit.message,
+        remediation=rule.remediation,
+        citations=_citations(rule, hit),
+        location=loaded.location(hit.pointer),
+        suppressed=suppression is not None,
+        suppression_reason=suppression.reason if suppression else None,
+        data=hit.data,
+        purpose=hit.purpose,
+    )
+
+
+def _unconfirmed(loaded: LoadedManifest, rule: Rule, unknown: tuple[Unknown, ...]) -> Finding:
+    """One result per rule: what it would check, and the facts to state so that it can."""
+    facts = tuple(u.fact for u in unknown)
+    listed = "、".join(facts), ", ".join(facts)
+    suppression = matching(loaded.manifest.suppressions, rule.id, unknown[0].pointer)
+    return Finding(
+        rule_id=rule.id,
+        severity=Severity.LOW,
+        title=rule.title,
+        message=message("audit.unconfirmed.message", facts=Text(zh=listed[0], en=listed[1])),
+        remediation=message("audit.unconfirmed.remediation"),
+        citations=rule.citations,
+        location=loaded.location(unknown[0].pointer),
+        suppressed=suppression is not None,
+        suppression_reason=suppression.reason if suppression else None,
+        unknown_facts=facts,
+    )
 
 
 def _citations(rule: Rule, hit: Hit) -> tuple[str, ...]:

@@ -21,11 +21,26 @@ class Finding:
     suppressed: bool = False
     suppression_reason: str | None = None
     baselined: bool = False
+    # What the finding is about: the data items and the purpose concerned, where the rule says.
+    data: tuple[str, ...] = ()
+    purpose: str | None = None
+    # An unconfirmed result: the rule could not be checked because these facts are not stated.
+    # Never a violation; low severity, listed apart from the violations in every report.
+    unknown_facts: tuple[str, ...] = ()
+
+    @property
+    def unconfirmed(self) -> bool:
+        return bool(self.unknown_facts)
+
+    @property
+    def open(self) -> bool:
+        """Neither suppressed in the manifest nor accepted in the baseline."""
+        return not (self.suppressed or self.baselined)
 
     @property
     def active(self) -> bool:
-        """Counts towards the exit code: neither suppressed in the manifest nor in the baseline."""
-        return not (self.suppressed or self.baselined)
+        """An open violation: counts towards the exit code at its severity."""
+        return self.open and not self.unconfirmed
 
 
 @dataclass(frozen=True)
@@ -45,7 +60,18 @@ class ManifestReport:
 
     @property
     def active(self) -> tuple[Finding, ...]:
+        """Open violations (unconfirmed checks are `unconfirmed`)."""
         return tuple(f for f in self.findings if f.active)
+
+    @property
+    def violations(self) -> tuple[Finding, ...]:
+        """Every violation, open or set aside: what the stated facts show."""
+        return tuple(f for f in self.findings if not f.unconfirmed)
+
+    @property
+    def unconfirmed(self) -> tuple[Finding, ...]:
+        """Open checks that could not be made because a fact is not stated."""
+        return tuple(f for f in self.findings if f.unconfirmed and f.open)
 
     @property
     def suppressed(self) -> tuple[Finding, ...]:

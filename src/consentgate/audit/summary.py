@@ -34,6 +34,8 @@ class Summary:
     high: int
     medium: int
     low: int
+    # Checks that could not be made because a fact is not stated: low, counted apart.
+    unconfirmed: int
     suppressed: int
     baselined: int
     load_errors: int
@@ -47,6 +49,7 @@ class Summary:
             high=active.count(Severity.HIGH),
             medium=active.count(Severity.MEDIUM),
             low=active.count(Severity.LOW),
+            unconfirmed=sum(len(r.unconfirmed) for r in reports),
             suppressed=sum(len(r.suppressed) for r in reports),
             baselined=sum(len(r.baselined) for r in reports),
             load_errors=sum(1 for r in reports if r.failed_to_load),
@@ -60,7 +63,10 @@ class Summary:
         return self.high + self.medium + self.low
 
     def fails(self, fail_on: FailOn) -> bool:
-        return any(count and fail_on.fails(severity) for severity, count in self.by_severity().items())
+        """Unconfirmed checks are low: they fail only a run that fails on low."""
+        by_severity = self.by_severity()
+        by_severity[Severity.LOW] += self.unconfirmed
+        return any(count and fail_on.fails(severity) for severity, count in by_severity.items())
 
     def exit_code(self, fail_on: FailOn) -> int:
         """2 when a manifest could not be audited (its findings are unknown), else 1 if any open finding fails."""

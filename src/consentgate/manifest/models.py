@@ -3,6 +3,9 @@
 Field names follow the vocabulary of the PIPL and the App identification method so that a
 compliance officer can read a manifest without a glossary. Lists of things that other parts
 refer to (data, purposes, recipients, notices, screens) carry an `id`.
+
+Every fact the auditor judges is `None` (unknown) until the manifest states it (`manifest/unknown.py`):
+no default ever claims that something is present, or absent, on the app's behalf.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 # Re-exported: the rest of the code imports the whole vocabulary from this module.
 from consentgate.manifest.screens import ConsentBox as ConsentBox
@@ -20,6 +23,7 @@ from consentgate.manifest.screens import ScreenAction as ScreenAction
 from consentgate.manifest.screens import ScreenField as ScreenField
 from consentgate.manifest.strict import Id as Id
 from consentgate.manifest.strict import Strict as Strict
+from consentgate.manifest.unknown import Maybe, Tri, unknown_is_none
 from consentgate.manifest.wording import Label as Label
 from consentgate.manifest.wording import Wording as Wording
 
@@ -54,7 +58,7 @@ class DataSource(StrEnum):
 
 
 class ProvenanceBasis(StrEnum):
-    NONE = "none"
+    NONE = "none"  # stated: no basis at all
     CONSENT_BY_SOURCE = "consent-by-source"  # the source obtained consent covering this provision
     USER_CONFIRMED = "user-confirmed"  # the person confirmed it to us before we used it
     CONTRACT = "contract"
@@ -65,15 +69,17 @@ class Provenance(Strict):
     """Where data that did not come from the person came from, and on what basis."""
 
     party: str
-    basis: ProvenanceBasis = ProvenanceBasis.NONE
-    person_informed: bool = False
+    basis: Maybe[ProvenanceBasis] = None
+    person_informed: Tri = None
 
 
 class DataItem(Strict):
     id: Id
     label: Label | None = None
     category: str
-    source: DataSource = DataSource.USER
+    source: Maybe[DataSource] = Field(
+        default=None, description="Where it comes from; unknown when not stated"
+    )
     derived_from: list[Id] = Field(default_factory=list)
     provenance: Provenance | None = None
     sensitive: bool | None = Field(default=None, description="Overrides the category's PIPL-28 default")
@@ -138,11 +144,11 @@ class OptOut(StrEnum):
 class PersonalizationOptions(Strict):
     """How a personalization purpose lets people avoid it (PIPL 24, ARP 16-17, AVIM 3.6)."""
 
-    non_personalized_option: bool = False
-    opt_out: OptOut = OptOut.NONE
-    labelled: bool = False  # says that the content is personalized
-    tag_controls: bool = False  # the person can see and delete the tags used (ARP 17 para 2)
-    only_mode: bool = False  # personalized is the only push/feed mode the app has
+    non_personalized_option: Tri = None
+    opt_out: Maybe[OptOut] = None
+    labelled: Tri = None  # says that the content is personalized
+    tag_controls: Tri = None  # the person can see and delete the tags used (ARP 17 para 2)
+    only_mode: Tri = None  # personalized is the only push/feed mode the app has
 
 
 class AudienceSource(StrEnum):
@@ -154,23 +160,30 @@ class AudienceSource(StrEnum):
 
 
 class MarketingOptions(Strict):
-    unsubscribe: bool = False
-    audience: list[AudienceSource] = Field(default_factory=lambda: [AudienceSource.OWN_CONSENTING_USERS])
-    names_other_people: bool = False  # message text names the sender's contacts (address-book case)
+    unsubscribe: Tri = None
+    audience: Maybe[list[AudienceSource]] = Field(
+        default=None, description="Whom it is sent to; unknown when not stated"
+    )
+    names_other_people: Tri = None  # message text names the sender's contacts (address-book case)
 
 
 class Purpose(Strict):
     id: Id
     label: Label | None = None
     kind: PurposeKind
-    basis: Basis
+    basis: Maybe[Basis] = Field(default=None, description="The legal basis claimed; unknown when not stated")
     data: list[Id] = Field(default_factory=list)
     recipients: list[Id] = Field(default_factory=list)
     channel: Channel | None = None
-    user_selected: bool = False  # for add-ons: the user chose to turn the function on
-    automated_decision: bool = False
+    user_selected: Tri = None  # for add-ons: the user chose to turn the function on
+    automated_decision: Tri = None
     personalization: PersonalizationOptions | None = None
     marketing: MarketingOptions | None = None
+
+    @property
+    def enforced_basis(self) -> Basis:
+        """What the runtime enforces: an unstated basis is treated as consent, so nothing runs unasked."""
+        return self.basis if self.basis is not None else Basis.CONSENT
 
 
 # ---------------------------------------------------------------- recipients
@@ -191,8 +204,8 @@ class Recipient(Strict):
     )
     kind: RecipientKind
     contact: str | None = None
-    country: str = "CN"
-    named_in_notice: bool = False
+    country: Maybe[str] = Field(default=None, description="ISO country code; unknown when not stated")
+    named_in_notice: Tri = None
 
 
 # ---------------------------------------------------------------- notices
@@ -214,23 +227,25 @@ class NoticeChange(StrEnum):
 class Notice(Strict):
     id: Id
     version: str
-    shown: NoticeTiming
-    prominent: bool = True  # pop-up or similar on first run (AVIM 1.2)
-    lists_each_purpose: bool = False
-    lists_each_data_item: bool = False
-    lists_recipients: bool = False
-    operator_contact: bool = False
-    retention: bool = False
+    shown: Maybe[NoticeTiming] = None
+    prominent: Tri = None  # pop-up or similar on first run (AVIM 1.2)
+    lists_each_purpose: Tri = None
+    lists_each_data_item: Tri = None
+    lists_recipients: Tri = None
+    operator_contact: Tri = None
+    retention: Tri = None
     retention_statement: Wording | None = Field(
         default=None,
         description="How long data is kept, in words, for every item the notice covers that states none",
     )
-    rights_procedure: bool = False
-    languages: list[str] = Field(default_factory=lambda: ["zh"])
+    rights_procedure: Tri = None
+    languages: Maybe[list[str]] = Field(
+        default=None, description="Languages it is written in; unknown when not stated"
+    )
     purposes: list[Id] = Field(default_factory=list, description="Purposes it describes; empty = all")
-    change: NoticeChange = NoticeChange.NONE
-    reconsent_obtained: bool = False
-    users_notified_of_change: bool = False
+    change: Maybe[NoticeChange] = None
+    reconsent_obtained: Tri = None
+    users_notified_of_change: Tri = None
 
 
 # ---------------------------------------------------------------- consent mechanics
@@ -252,22 +267,22 @@ class WithdrawalChannel(StrEnum):
 
 
 class Withdrawal(Strict):
-    channel: WithdrawalChannel = WithdrawalChannel.NONE
-    steps: int | None = Field(default=None, ge=0)
-    consent_steps: int | None = Field(default=None, ge=0, description="Steps it takes to give consent")
+    channel: Maybe[WithdrawalChannel] = None
+    steps: Maybe[int] = Field(default=None, ge=0)
+    consent_steps: Maybe[int] = Field(default=None, ge=0, description="Steps it takes to give consent")
 
 
 class AskAgain(Strict):
-    after_refusal: bool = False
-    min_interval_hours: float | None = Field(default=None, ge=0)
+    after_refusal: Tri = None
+    min_interval_hours: Maybe[float] = Field(default=None, ge=0)
 
 
 class ConsentMechanics(Strict):
-    pre_ticked: bool = False
-    bundled_with_terms: bool = False
-    granular: bool = True
-    implied: Implied = Implied.NONE
-    separate_for_sharing: bool = True
+    pre_ticked: Tri = None
+    bundled_with_terms: Tri = None
+    granular: Tri = None
+    implied: Maybe[Implied] = None
+    separate_for_sharing: Tri = None
     withdrawal: Withdrawal = Field(default_factory=Withdrawal)
     ask_again: AskAgain = Field(default_factory=AskAgain)
 
@@ -276,9 +291,9 @@ class ConsentMechanics(Strict):
 
 
 class Minors(Strict):
-    under_14: bool = False  # the app knowingly processes PI of children under 14
-    guardian_consent: bool = False
-    dedicated_rules: bool = False
+    under_14: Tri = None  # the app knowingly processes PI of children under 14
+    guardian_consent: Tri = None
+    dedicated_rules: Tri = None
 
 
 class CrossBorder(Strict):
@@ -286,22 +301,37 @@ class CrossBorder(Strict):
     recipient: Id
     country: str
     data: list[Id] = Field(default_factory=list)
-    basis: Basis = Basis.NONE
+    basis: Maybe[Basis] = None
 
 
 class RightChannel(Strict):
+    """How one right is exercised; `none` states there is no way, leaving it out says nothing."""
+
     available: bool = True
     channel: str | None = None
-    working_days: int | None = Field(default=None, ge=0)
-    conditions: list[str] = Field(default_factory=list)
+    working_days: Maybe[int] = Field(default=None, ge=0)
+    conditions: Maybe[list[str]] = Field(
+        default=None, description="What the person must provide; unknown when not stated"
+    )
+
+
+def _none_is_unavailable(value: object) -> object:
+    """`copy: none` (or `false`) states that there is no such function: `{available: false}`."""
+    if value is False or (isinstance(value, str) and value.strip().lower() == "none"):
+        return {"available": False}
+    return unknown_is_none(value)
+
+
+# One right: `{available, channel, working_days, conditions}`, `none` (no way to exercise it), or unknown.
+RightOrNone = Annotated[RightChannel | None, BeforeValidator(_none_is_unavailable)]
 
 
 class Rights(Strict):
-    copy_: RightChannel | None = Field(default=None, alias="copy")
-    correct: RightChannel | None = None
-    delete: RightChannel | None = None
-    cancel_account: RightChannel | None = None
-    restrict: RightChannel | None = None
+    copy_: RightOrNone = Field(default=None, alias="copy")
+    correct: RightOrNone = None
+    delete: RightOrNone = None
+    cancel_account: RightOrNone = None
+    restrict: RightOrNone = None
 
     def by_name(self) -> dict[str, RightChannel | None]:
         return {
@@ -314,9 +344,21 @@ class Rights(Strict):
 
 
 class Complaints(Strict):
-    channel: str | None = None
-    published: bool = False
-    working_days: int | None = Field(default=None, ge=0)
+    channel: Maybe[str] = None  # `none` states there is no channel
+    published: Tri = None
+    working_days: Maybe[int] = Field(default=None, ge=0)
+
+    @property
+    def has_channel(self) -> bool | None:
+        """True or False as stated (`none` or empty is False); None when the manifest does not say."""
+        if self.channel is None:
+            return None
+        return self.channel.strip().lower() not in ("", "none")
+
+    @property
+    def channel_text(self) -> str | None:
+        """The channel people are told about, or None where there is none or it is not stated."""
+        return self.channel if self.has_channel else None
 
 
 class Suppression(Strict):
@@ -342,6 +384,10 @@ class Manifest(Strict):
     rights: Rights = Field(default_factory=Rights)
     complaints: Complaints = Field(default_factory=Complaints)
     suppressions: list[Suppression] = Field(default_factory=list)
+
+    def states(self, section: str) -> bool:
+        """Whether the file says anything about `section`: `notices: []` states there is none, omitting it does not."""
+        return section in self.model_fields_set
 
     # Rules look items up inside loops; indexes built once keep an audit linear in manifest size.
     @cached_property

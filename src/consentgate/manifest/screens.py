@@ -11,6 +11,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from consentgate.manifest.strict import Id, Strict
+from consentgate.manifest.unknown import Tri
 from consentgate.manifest.wording import Label
 
 
@@ -26,7 +27,7 @@ class ScreenAction(StrEnum):
 
 class ScreenField(Strict):
     data: Id
-    required: bool = False
+    required: Tri = None
     purposes: list[Id] = Field(default_factory=list)
 
 
@@ -38,14 +39,14 @@ class ConsentBox(Strict):
         default_factory=list,
         description="Recipients this box names; empty = every recipient of its purposes",
     )
-    pre_ticked: bool = False
-    required_to_continue: bool = False
+    pre_ticked: Tri = None
+    required_to_continue: Tri = None
 
 
 class Screen(Strict):
     id: Id
     title: Label | None = None
-    blocks_home: bool = True  # must be passed before the home screen
+    blocks_home: Tri = None  # must be passed before the home screen
     notice: Id | None = None  # notice shown (or linked) on this screen
     fields: list[ScreenField] = Field(default_factory=list)
     consent_boxes: list[ConsentBox] = Field(default_factory=list)

@@ -2,7 +2,9 @@
 
 A rule is metadata (stable id, bilingual title and remediation, severity, citations that must
 resolve in the law catalog) plus one pure `evaluate(manifest)` yielding `Hit`s: a pointer into
-the manifest and a bilingual message saying what is wrong there.
+the manifest and a bilingual message saying what is wrong there. Where a fact the rule needs is
+not stated, it yields `Unknown` instead of guessing: silence is never read as a breach, and the
+audit lists what could not be checked (one *unconfirmed* result per rule).
 """
 
 from __future__ import annotations
@@ -47,6 +49,21 @@ class Hit:
     # some clauses apply to this one (a missing copy channel is PIPL 45, not 46 or 47). Each must be
     # among the rule's own citations, so `consentgate rules` lists every clause a rule may cite.
     only: tuple[str, ...] | None = None
+    # What the finding is about, so reports can name it: the data items and the purpose concerned.
+    data: tuple[str, ...] = ()
+    purpose: str | None = None
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A fact the rule needed and the manifest does not state, so the rule could not check it there.
+
+    `fact` is the place to state it, written the way the manifest is (`consent.pre_ticked`,
+    `purposes[personalized-push].personalization.opt_out`); `pointer` is where it would go.
+    """
+
+    pointer: str
+    fact: str
 
 
 class Rule(ABC):
@@ -72,8 +89,12 @@ class Rule(ABC):
         Rule._registry[cls.id] = cls
 
     @abstractmethod
-    def evaluate(self, manifest: Manifest) -> Iterable[Hit]:
-        """Pure: the same manifest always gives the same hits, and nothing else is touched."""
+    def evaluate(self, manifest: Manifest) -> Iterable[Hit | Unknown]:
+        """Pure: the same manifest always gives the same hits, and nothing else is touched.
+
+        Yield a `Hit` only from stated facts; where a needed fact is `None` (unknown), yield an
+        `Unknown` naming it and move on.
+        """
 
 
 def _import_pack(package: str) -> None:

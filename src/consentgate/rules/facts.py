@@ -34,7 +34,7 @@ def is_sensitive(item: DataItem) -> bool:
 def may_rest_on_contract(purpose: Purpose) -> bool:
     """The court's test: contract necessity covers basic functions and add-ons the user chose."""
     return purpose.kind is PurposeKind.BASIC_FUNCTION or (
-        purpose.kind is PurposeKind.ADD_ON and purpose.user_selected
+        purpose.kind is PurposeKind.ADD_ON and purpose.user_selected is True
     )
 
 

@@ -147,7 +147,7 @@ def _who(manifest: Manifest, key: str) -> Text:
 
 
 def _purpose_line(manifest: Manifest, purpose: Purpose) -> Text:
-    ground = message(f"notice_text.ground.{_GROUNDS[purpose.basis]}")
+    ground = message(f"notice_text.ground.{_GROUNDS[purpose.enforced_basis]}")
     if purpose.personalization is not None and purpose.personalization.non_personalized_option:
         off = message("notice_text.non_personalized")
         ground = Text(zh=f"{ground.zh}{off.zh}", en=f"{ground.en} {off.en}")
@@ -175,7 +175,9 @@ def _is_sensitive(item: DataItem) -> bool:
 
 
 def _recipient_line(manifest: Manifest, recipient: Recipient, purposes: tuple[Purpose, ...]) -> Text:
-    asks = recipient.kind is not RecipientKind.ENTRUSTED and any(p.basis.is_separate for p in purposes)
+    asks = recipient.kind is not RecipientKind.ENTRUSTED and any(
+        p.enforced_basis.is_separate for p in purposes
+    )
     line = message(
         "notice_text.recipient",
         name=recipient_name(recipient),
@@ -187,7 +189,7 @@ def _recipient_line(manifest: Manifest, recipient: Recipient, purposes: tuple[Pu
         data=_data(manifest, dict.fromkeys(d for p in purposes for d in p.data)),
         asked=message("notice_text.recipient_asked") if asks else _EMPTY,
     )
-    if recipient.country.upper() in ("CN", "CHN"):
+    if recipient.country is None or recipient.country.upper() in ("CN", "CHN"):
         return line
     abroad = message("notice_text.recipient_abroad", country=Text(zh=recipient.country, en=recipient.country))
     return Text(zh=f"{line.zh}{abroad.zh}", en=f"{line.en} {abroad.en}")
@@ -222,11 +224,11 @@ def _rights(manifest: Manifest) -> list[Text]:
 def _withdrawal_channel(manifest: Manifest) -> str | None:
     """None (say: the contact above) where the manifest offers no channel: the operator can still be asked."""
     channel = manifest.consent.withdrawal.channel
-    return None if channel is WithdrawalChannel.NONE else channel.value
+    return None if channel is None or channel is WithdrawalChannel.NONE else channel.value
 
 
 def _complaint_channel(manifest: Manifest) -> Text:
-    channel = manifest.complaints.channel or (
+    channel = manifest.complaints.channel_text or (
         manifest.app.operator.contact if manifest.app.operator else None
     )
     return Text(zh=channel, en=channel) if channel else message("notice_text.no_contact")
@@ -284,8 +286,8 @@ class NoticeSummary:
 
 
 def _summary_purposes(scope: _Scope) -> Text:
-    basic = [purpose_name(p) for p in scope.purposes if not p.basis.is_consent]
-    optional = [purpose_name(p) for p in scope.purposes if p.basis.is_consent]
+    basic = [purpose_name(p) for p in scope.purposes if not p.enforced_basis.is_consent]
+    optional = [purpose_name(p) for p in scope.purposes if p.enforced_basis.is_consent]
     if basic and optional:
         return message(
             "notice_text.s_basic_and_optional", basic=_join(basic, _SUMMARY_NAMES), optional=_join(optional)
@@ -304,7 +306,7 @@ def _summary_recipients(manifest: Manifest, scope: _Scope) -> Text:
             continue
         data = _data(manifest, dict.fromkeys(d for p in purposes for d in p.data), _SUMMARY_NAMES)
         given = message("notice_text.s_recipient", name=recipient_name(recipient), data=data)
-        groups["asked" if any(p.basis.is_consent for p in purposes) else "contract"].append(given)
+        groups["asked" if any(p.enforced_basis.is_consent for p in purposes) else "contract"].append(given)
     parts = [
         message(
             f"notice_text.s_recipients_{group}", list=_join(items) if group == "entrusted" else _listed(items)

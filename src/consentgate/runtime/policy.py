@@ -46,7 +46,7 @@ class Policy:
 def _without_consent(manifest: Manifest, purpose: Purpose) -> frozenset[str]:
     if not needs_no_consent(purpose):
         return frozenset()
-    if purpose.basis is Basis.CONTRACT_NECESSITY and may_rest_on_contract(purpose):
+    if purpose.enforced_basis is Basis.CONTRACT_NECESSITY and may_rest_on_contract(purpose):
         if purpose.kind is PurposeKind.ADD_ON:
             return frozenset(purpose.data)  # an add-on the user chose: its data is its contract
         return frozenset(d for d in purpose.data if is_necessary(manifest, manifest.data_item(d)))
@@ -62,7 +62,7 @@ def compile_policy(manifest: Manifest) -> Policy:
         purposes[purpose.id] = PurposePolicy(
             id=purpose.id,
             kind=purpose.kind,
-            basis=purpose.basis,
+            basis=purpose.enforced_basis,
             data=frozenset(purpose.data),
             without_consent=_without_consent(manifest, purpose),
             recipients=frozenset(purpose.recipients),

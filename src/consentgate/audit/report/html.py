@@ -43,6 +43,8 @@ class ManifestView:
     report: ManifestReport
     open: tuple[FindingView, ...]
     suppressed: tuple[FindingView, ...]
+    # Checks that could not be made (a fact is not stated): listed apart, never among the violations.
+    unconfirmed: tuple[FindingView, ...] = ()
 
 
 @cache
@@ -71,8 +73,9 @@ def _view(finding: Finding) -> FindingView:
 def _manifest(report: ManifestReport) -> ManifestView:
     return ManifestView(
         report=report,
-        open=tuple(_view(f) for f in report.findings if not f.suppressed),
+        open=tuple(_view(f) for f in report.violations if not f.suppressed),
         suppressed=tuple(_view(f) for f in report.findings if f.suppressed),
+        unconfirmed=tuple(_view(f) for f in report.unconfirmed),
     )
 
 

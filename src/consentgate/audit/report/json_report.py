@@ -20,6 +20,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
     location = finding.location
     return {
         "rule_id": finding.rule_id,
+        # `violation`: the stated facts break the rule; `unconfirmed`: a fact it needs is not stated.
+        "status": "unconfirmed" if finding.unconfirmed else "violation",
         "severity": finding.severity.value,
         "title": _text(finding.title),
         "message": _text(finding.message),
@@ -34,6 +36,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "suppression_reason": finding.suppression_reason,
         "baselined": finding.baselined,
         "remediation": _text(finding.remediation),
+        "about": {"data": list(finding.data), "purpose": finding.purpose},
+        "unknown_facts": list(finding.unknown_facts),
     }
 
 
@@ -43,7 +47,8 @@ def _manifest(report: ManifestReport) -> dict[str, Any]:
         "app": report.app,
         "app_type": report.app_type,
         "operator": report.operator,
-        "findings": [_finding(f) for f in report.findings],
+        "findings": [_finding(f) for f in report.violations],
+        "unconfirmed": [_finding(f) for f in report.findings if f.unconfirmed],
         "errors": [_text(e) for e in report.errors],
     }
 
@@ -59,6 +64,7 @@ def to_json(document: AuditDocument) -> dict[str, Any]:
             "files": summary.files,
             "findings": {severity.value: count for severity, count in summary.by_severity().items()},
             "active": summary.active,
+            "unconfirmed": summary.unconfirmed,
             "suppressed": summary.suppressed,
             "baselined": summary.baselined,
             "load_errors": summary.load_errors,

@@ -60,7 +60,9 @@ def _result(finding: Finding, index: dict[str, int], lang: Lang, baseline_used: 
     location = finding.location
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
-        "level": LEVELS[finding.severity],
+        # SARIF's own word for a check the tool could not decide; such a result has level none.
+        "kind": "open" if finding.unconfirmed else "fail",
+        "level": "none" if finding.unconfirmed else LEVELS[finding.severity],
         "message": {"text": finding.message.in_(lang)},
         "locations": [
             {
@@ -77,6 +79,10 @@ def _result(finding: Finding, index: dict[str, int], lang: Lang, baseline_used: 
             "citations": list(finding.citations),
             "pointer": location.pointer,
             "message": _both(finding.message),
+            "status": "unconfirmed" if finding.unconfirmed else "violation",
+            "unknownFacts": list(finding.unknown_facts),
+            "data": list(finding.data),
+            "purpose": finding.purpose,
         },
     }
     if finding.rule_id in index:

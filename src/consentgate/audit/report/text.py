@@ -21,7 +21,7 @@ def _finding(finding: Finding, lang: Lang) -> RichText:
     muted = finding.suppressed or finding.baselined
     line = RichText()
     line.append(
-        f"{severity_label(finding.severity, lang):<6}", style="dim" if muted else _STYLES[finding.severity]
+        f"{severity_label(finding.severity, lang):<7}", style="dim" if muted else _STYLES[finding.severity]
     )
     if finding.suppressed:
         line.append(f"[{label('report.suppressed', lang)}] ", style="dim")
@@ -30,12 +30,37 @@ def _finding(finding: Finding, lang: Lang) -> RichText:
     line.append(finding.rule_id, style="bold")
     line.append(f"  {loc.path}:{loc.line}:{loc.column}\n", style="dim")
     line.append(f"{_INDENT}{finding.title.in_(lang)}\n", style="bold")
+    about = _about(finding, lang)
+    if about:
+        line.append(f"{_INDENT}{label('report.about', lang)}: {about}\n", style="dim")
     line.append(f"{_INDENT}{finding.message.in_(lang)}\n")
     line.append(f"{_INDENT}{label('report.citations', lang)}: {', '.join(finding.citations)}\n", style="dim")
     line.append(f"{_INDENT}{label('report.remediation', lang)}: {finding.remediation.in_(lang)}\n")
     if finding.suppressed:
         line.append(f"{_INDENT}{label('report.suppression_reason', lang)}: {finding.suppression_reason}\n")
     return line
+
+
+def _about(finding: Finding, lang: Lang) -> str:
+    parts = []
+    if finding.purpose:
+        parts.append(f"{label('report.about_purpose', lang)} {finding.purpose}")
+    if finding.data:
+        parts.append(f"{label('report.about_data', lang)} {', '.join(finding.data)}")
+    return "; ".join(parts)
+
+
+def _unconfirmed(findings: tuple[Finding, ...], lang: Lang) -> RichText:
+    """One line per rule that could not be checked, and the facts that would let it decide."""
+    block = RichText(f"{label('report.unconfirmed_findings', lang)}\n", style="bold")
+    for finding in findings:
+        loc = finding.location
+        block.append(f"{_INDENT}{finding.rule_id}", style="cyan")
+        block.append(f"  {loc.path}:{loc.line}:{loc.column}\n", style="dim")
+        block.append(
+            f"{_INDENT}{_INDENT}{label('report.unknown_facts', lang)}: {', '.join(finding.unknown_facts)}\n"
+        )
+    return block
 
 
 def _manifest(report: ManifestReport, lang: Lang) -> RenderableType:
@@ -46,9 +71,11 @@ def _manifest(report: ManifestReport, lang: Lang) -> RenderableType:
     if report.failed_to_load:
         parts.append(RichText(label("report.load_failed", lang), style="bold red"))
         parts.extend(RichText(f"{_INDENT}{error.in_(lang)}", style="red") for error in report.errors)
-    elif not report.findings:
+    elif not report.violations:
         parts.append(RichText(f"{_INDENT}{label('report.no_findings', lang)}", style="green"))
-    parts.extend(_finding(f, lang) for f in report.findings)
+    parts.extend(_finding(f, lang) for f in report.violations)
+    if report.unconfirmed:
+        parts.append(_unconfirmed(report.unconfirmed, lang))
     return Group(*parts, RichText(""))
 
 
@@ -58,6 +85,7 @@ def summary_table(summary: Summary, lang: Lang) -> Table:
     table.add_column(label("report.files", lang), justify="right")
     for severity in SEVERITIES:
         table.add_column(severity_label(severity, lang), justify="right", style=_STYLES[severity])
+    table.add_column(label("report.unconfirmed_count", lang), justify="right")
     table.add_column(label("report.suppressed_count", lang), justify="right")
     table.add_column(label("report.baselined_count", lang), justify="right")
     table.add_column(label("report.load_errors", lang), justify="right")
@@ -65,6 +93,7 @@ def summary_table(summary: Summary, lang: Lang) -> Table:
     table.add_row(
         str(summary.files),
         *(str(counts[s]) for s in SEVERITIES),
+        str(summary.unconfirmed),
         str(summary.suppressed),
         str(summary.baselined),
         str(summary.load_errors),

@@ -1,7 +1,8 @@
 """Rule 20: no published complaint channel, or one that promises more than 15 working days.
 
 As with rights (rule 14c), an unset `working_days` is not a finding: AVIM 6.5 itself makes
-15 working days the limit where none is promised.
+15 working days the limit where none is promised. A channel, or whether it is published, that the
+manifest does not state is unknown, not missing.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.text import Text
 
 MAX_WORKING_DAYS = 15
@@ -36,9 +37,11 @@ class NoComplaintChannel(Rule):
         "processing unlawful.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         complaints = manifest.complaints
-        if not complaints.channel:
+        if complaints.has_channel is None:
+            yield Unknown(pointer("complaints", "channel"), "complaints.channel")
+        elif not complaints.has_channel:
             yield Hit(
                 pointer=pointer("complaints", "channel"),
                 message=Text(
@@ -46,6 +49,8 @@ class NoComplaintChannel(Rule):
                     en="There is no channel for personal-information complaints and reports.",
                 ),
             )
+        elif complaints.published is None:
+            yield Unknown(pointer("complaints", "published"), "complaints.published")
         elif not complaints.published:
             yield Hit(
                 pointer=pointer("complaints", "published"),

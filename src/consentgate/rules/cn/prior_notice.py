@@ -3,7 +3,9 @@
 In the seed case the plaintiff went straight to the login page "未经过勾选个人信息相关知情同意的步骤":
 a notice that exists but is shown only afterwards, on request or never does not inform anyone.
 A before-collection notice that no onboarding screen carries is taken as the first-run pop-up;
-one that a screen carries is shown there, so screens before it collect without notice.
+one that a screen carries is shown there, so screens before it collect without notice. Only
+`notices: []` states that there is no notice; a manifest silent about notices, or about when one is
+shown, leaves the check unconfirmed.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import Manifest, NoticeTiming, Screen
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.text import Text
 
 _TIMING = {
@@ -42,7 +44,13 @@ class NoPriorNotice(Rule):
         "valid basis; the court found exactly this in the seed case.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
+        if not manifest.states("notices"):
+            yield Unknown(pointer("notices"), "notices")
+            return
+        unstated = [n for n in manifest.notices if n.shown is None]
+        for notice in unstated:
+            yield Unknown(pointer("notices", notice.id, "shown"), f"notices[{notice.id}].shown")
         before = {n.id for n in manifest.notices if n.shown is NoticeTiming.BEFORE_COLLECTION}
         if not manifest.notices:
             yield Hit(
@@ -52,8 +60,9 @@ class NoPriorNotice(Rule):
                     en="The manifest has no privacy notice at all, so nothing is disclosed before collection.",
                 ),
             )
-        elif not before:
+        elif not before and not unstated:
             for notice in manifest.notices:
+                assert notice.shown is not None and notice.shown is not NoticeTiming.BEFORE_COLLECTION
                 timing = _TIMING[notice.shown]
                 yield Hit(
                     pointer=pointer("notices", notice.id, "shown"),

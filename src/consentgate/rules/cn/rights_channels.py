@@ -1,7 +1,8 @@
 """Rule 14: no way to copy, correct or delete personal information, or to cancel the account.
 
-A right counts as missing when the manifest does not describe it or marks it `available: false`.
-`restrict` is left out on purpose: PIPL 44 is usually exercised through withdrawal (rule 13).
+A right counts as missing when the manifest states it so (`copy: none` or `available: false`); a right
+it does not mention is unknown, and the check stays unconfirmed. `restrict` is left out on purpose:
+PIPL 44 is usually exercised through withdrawal (rule 13).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.text import Text
 
 # What each right lets a person do; shared with the conditions and deadline rules.
@@ -51,25 +52,18 @@ class RightsChannelMissing(Rule):
         "the person's statutory rights cannot be exercised at all.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         rights = manifest.rights.by_name()
         for name, clauses in _REQUIRED.items():
             right, what = rights[name], RIGHT_ACTIONS[name]
             if right is None:
-                yield Hit(
-                    pointer=pointer("rights"),
-                    message=Text(
-                        zh=f"清单未说明{what.zh}的途径（rights.{name}），个人无从行使这项权利。",
-                        en=f"No way to {what.en} is described (rights.{name}), so the right cannot be exercised.",
-                    ),
-                    only=clauses,
-                )
+                yield Unknown(pointer("rights", name), f"rights.{name}")
             elif not right.available:
                 yield Hit(
                     pointer=pointer("rights", name),
                     message=Text(
-                        zh=f"{what.zh}的功能被标为不可用（rights.{name}）。",
-                        en=f"The function to {what.en} is marked unavailable (rights.{name}).",
+                        zh=f"没有{what.zh}的途径（rights.{name}），个人无从行使这项权利。",
+                        en=f"There is no way to {what.en} (rights.{name}), so the right cannot be exercised.",
                     ),
                     only=clauses,
                 )

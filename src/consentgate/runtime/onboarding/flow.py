@@ -162,7 +162,7 @@ def _screen(manifest: Manifest, policy: Policy, asks: Mapping[str, ConsentAsk], 
         screen_id=screen.id,
         title=label_text(screen.title),
         notice_id=screen.notice or _covering_notice(manifest, [b.purpose for b in boxes.values()]),
-        blocks_home=screen.blocks_home,
+        blocks_home=screen.blocks_home is not False,
         fields=tuple(fields),
         boxes=tuple(boxes.values()),
         manifest_actions=tuple(screen.actions),
@@ -289,7 +289,7 @@ def view(
             FieldView(
                 data_id=f.data_id,
                 label=f.label,
-                required=f.required,
+                required=bool(f.required),
                 purposes=f.purposes,
                 actions=REQUIRED_ACTIONS if f.required else OPTIONAL_ACTIONS,
                 kept_only_with=()
