@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from consentgate.law.models import Instrument, LawEntry
+from consentgate.law.models import InForce, Instrument, LawEntry
 from consentgate.text import Text
 
 Raw = Mapping[str, Any]
@@ -73,7 +73,7 @@ def _instrument(doc_id: str) -> Instrument:
     return Instrument.TC260 if doc_id.startswith("TC260") else Instrument.MIIT
 
 
-def _document_entry(document: Raw, meta_sources: Mapping[str, str]) -> LawEntry:
+def _document_entry(document: Raw, meta_sources: Mapping[str, str], in_force: InForce) -> LawEntry:
     doc_id = DOCUMENT_IDS[str(document["id"])]
     number = _number(document)
     title = Text(
@@ -98,6 +98,7 @@ def _document_entry(document: Raw, meta_sources: Mapping[str, str]) -> LawEntry:
         text=purpose,
         verified=False,
         verification=f"NOT VERIFIED as the document's own text: {status}",
+        in_force=in_force,
         sources=_sources(document.get("sources", []), meta_sources),
     )
 
@@ -118,11 +119,14 @@ def _clauses(document: Raw) -> Iterator[tuple[str, Text, Raw]]:
         yield str(item["id"]), Text(zh=f"问题类型{item['id']}", en=f"problem type {item['id']}"), item
 
 
-def miit_entries(raw: Raw) -> Iterator[LawEntry]:
-    """Every document of the file, then each of its clauses, areas or items, as catalog entries."""
+def miit_entries(raw: Raw, windows: Mapping[str, InForce]) -> Iterator[LawEntry]:
+    """Every document of the file, then each of its clauses, areas or items, as catalog entries.
+
+    `windows` dates each document by its catalog id (`in-force.yaml`); its clauses share it.
+    """
     meta_sources: Mapping[str, str] = raw["meta"].get("sources", {})
     for document in raw["documents"]:
-        parent = _document_entry(document, meta_sources)
+        parent = _document_entry(document, meta_sources, windows[DOCUMENT_IDS[str(document["id"])]])
         yield parent
         short = _number(document) or str(document["title_zh"])
         for suffix, label, clause in _clauses(document):
@@ -140,6 +144,7 @@ def miit_entries(raw: Raw) -> Iterator[LawEntry]:
                 text=_text(clause),
                 verified=verification.startswith("verbatim"),
                 verification=verification,
+                in_force=parent.in_force,
                 sources=_sources(clause.get("sources", document.get("sources", [])), meta_sources),
                 parent=parent.id,
             )

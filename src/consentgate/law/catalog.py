@@ -1,8 +1,9 @@
 """Builds the citable law catalog from the reference files shipped in `law/data/`.
 
 The reference files are kept byte-for-byte as researched (with their sources and verification
-notes); this module only indexes them under stable ids such as `PIPL-13.2`, `AVIM-4.2` or
-`MIIT-2023-26.pi.1` (the MIIT notices: `_miit.py`).
+notes); this module only indexes them under stable ids such as `PIPL-13.2`, `AVIM-4.2`,
+`MIIT-2023-26.pi.1` (the MIIT notices: `_miit.py`) or `CSL-41` (the laws before the PIPL:
+`_pre_pipl.py`), and dates each entry with its instrument's window (`in_force.py`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -17,11 +19,22 @@ from typing import Any
 import yaml
 
 from consentgate.law._miit import miit_entries
-from consentgate.law.models import AppType, DataCategory, Instrument, LawEntry, NecessaryItem, Taxonomy
+from consentgate.law._pre_pipl import pre_pipl_entries
+from consentgate.law._zh_numbers import numbered_items, zh_numeral
+from consentgate.law.in_force import load_windows
+from consentgate.law.models import (
+    AppType,
+    DataCategory,
+    InForce,
+    Instrument,
+    LawEntry,
+    NecessaryItem,
+    Taxonomy,
+)
 from consentgate.text import Text
 
-_ZH_ITEM = re.compile(r"^（([一二三四五六七八九十]+)）")
-_ZH_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+__all__ = ["Catalog", "load_catalog", "zh_numeral"]
+
 _CLAUSE_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)(?=[\s-]|$)")
 _ANNEX = re.compile(r"^Annex ([A-Z])\b")
 
@@ -32,55 +45,6 @@ def _read(name: str) -> Raw:
     text = resources.files("consentgate.law").joinpath("data", name).read_text("utf-8")
     data: Raw = yaml.load(text, Loader=yaml.CSafeLoader)
     return data
-
-
-def _zh_number(token: str) -> int:
-    if token == "十":
-        return 10
-    if token.startswith("十"):
-        return 10 + _ZH_NUMERALS[token[1:]]
-    if "十" in token:
-        tens, _, ones = token.partition("十")
-        return _ZH_NUMERALS[tens] * 10 + (_ZH_NUMERALS[ones] if ones else 0)
-    return _ZH_NUMERALS[token]
-
-
-_DIGITS = "零一二三四五六七八九"
-
-
-def zh_numeral(number: int) -> str:
-    """Article numbers as Chinese statutes write them: 17 → 十七, 1035 → 一千零三十五."""
-    if not 0 < number < 10000:
-        return str(number)
-    parts: list[str] = []
-    pending_zero = False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit = number // value % 10
-        if digit == 0:
-            pending_zero = bool(parts)
-            continue
-        if pending_zero:
-            parts.append("零")
-            pending_zero = False
-        parts.append(_DIGITS[digit] + unit)
-    text = "".join(parts)
-    return text[1:] if text.startswith("一十") else text
-
-
-def _numbered_items(zh: str, en: str) -> Iterator[tuple[int, Text]]:
-    """Pairs the numbered items （一）/(1) of an article's Chinese and English text."""
-    zh_items = {}
-    for line in zh.splitlines():
-        match = _ZH_ITEM.match(line.strip())
-        if match:
-            zh_items[_zh_number(match.group(1))] = line.strip()
-    en_items = {}
-    for line in en.splitlines():
-        match = re.match(r"^\((\d+)\)", line.strip())
-        if match:
-            en_items[int(match.group(1))] = line.strip()
-    for number, zh_line in sorted(zh_items.items()):
-        yield number, Text(zh=zh_line, en=en_items.get(number, ""))
 
 
 @dataclass(frozen=True)
@@ -97,7 +61,7 @@ _STATUTES = (
 )
 
 
-def _statute_entries(statute: _Statute) -> Iterator[LawEntry]:
+def _statute_entries(statute: _Statute, in_force: InForce) -> Iterator[LawEntry]:
     raw = _read(statute.file)
     meta = raw["meta"]
     title = Text(zh=meta["title_zh"], en=meta["title_en"])
@@ -118,9 +82,10 @@ def _statute_entries(statute: _Statute) -> Iterator[LawEntry]:
             text=Text(zh=zh, en=en),
             verified=True,
             verification="verbatim (see zh_source and zh_cross_checks)",
+            in_force=in_force,
             sources=(source,),
         )
-        for item, text in _numbered_items(zh, en):
+        for item, text in numbered_items(zh, en):
             yield LawEntry(
                 id=f"{article_id}.{item}",
                 instrument=statute.instrument,
@@ -129,6 +94,7 @@ def _statute_entries(statute: _Statute) -> Iterator[LawEntry]:
                 text=text,
                 verified=True,
                 verification="verbatim (item of the verified article)",
+                in_force=in_force,
                 sources=(source,),
                 parent=article_id,
             )
@@ -152,7 +118,7 @@ def _split_title(title: str | None, count: int) -> list[str]:
     return parts if len(parts) == count else [title or ""] * count
 
 
-def _standard_clauses(standard: Raw, instrument: Instrument) -> Iterator[LawEntry]:
+def _standard_clauses(standard: Raw, instrument: Instrument, in_force: InForce) -> Iterator[LawEntry]:
     title = Text(zh=f"{standard['id']} {standard['title_zh']}", en=standard["title_en"])
     known_sources = tuple(str(s) for s in standard.get("sources", {}) or ())
     seen: set[str] = set()
@@ -176,11 +142,12 @@ def _standard_clauses(standard: Raw, instrument: Instrument) -> Iterator[LawEntr
                 text=Text(zh=str(clause["zh"]).strip(), en=str(clause["en"]).strip()) if has_text else None,
                 verified=verified,
                 verification=status if verified else f"NOT VERIFIED: {status}",
+                in_force=in_force,
                 sources=tuple(str(s) for s in clause.get("sources", [])) or known_sources,
             )
 
 
-def _arp_entries(standard: Raw) -> Iterator[LawEntry]:
+def _arp_entries(standard: Raw, in_force: InForce) -> Iterator[LawEntry]:
     title = Text(zh=str(standard["id"]), en=str(standard["title_en"]))
     for clause in standard["clauses"]:
         number = int(clause["clause"])
@@ -195,22 +162,23 @@ def _arp_entries(standard: Raw) -> Iterator[LawEntry]:
             text=Text(zh=str(clause["zh"]).strip(), en=str(clause["en"]).strip()),
             verified=True,
             verification="verbatim (see zh_source)",
+            in_force=in_force,
             sources=(str(standard["zh_source"]),),
         )
 
 
-def _standards_entries() -> Iterator[LawEntry]:
+def _standards_entries(windows: Mapping[str, InForce]) -> Iterator[LawEntry]:
     for standard in _read("standards.yaml")["standards"]:
         sid = str(standard["id"])
         if sid.startswith("GB/T 35273"):
-            yield from _standard_clauses(standard, Instrument.GBT35273)
+            yield from _standard_clauses(standard, Instrument.GBT35273, windows["GBT35273"])
         elif sid.startswith("GB/T 41391"):
-            yield from _standard_clauses(standard, Instrument.GBT41391)
+            yield from _standard_clauses(standard, Instrument.GBT41391, windows["GBT41391"])
         elif sid == "互联网信息服务算法推荐管理规定":
-            yield from _arp_entries(standard)
+            yield from _arp_entries(standard, windows["ARP"])
 
 
-def _avim_entries() -> Iterator[LawEntry]:
+def _avim_entries(in_force: InForce) -> Iterator[LawEntry]:
     raw = _read("app-violation-identification-method.yaml")
     meta = raw["meta"]
     title = Text(zh=f"{meta['title_zh']}（{meta['document_number']}）", en=meta["title_en"])
@@ -224,6 +192,7 @@ def _avim_entries() -> Iterator[LawEntry]:
             text=Text(zh=category.get("heading_zh", category["category_zh"]), en=category["category_en"]),
             verified=True,
             verification=str(category.get("heading_verification", "verbatim")),
+            in_force=in_force,
         )
         for item in category["items"]:
             verification = str(item["verification"])
@@ -235,6 +204,7 @@ def _avim_entries() -> Iterator[LawEntry]:
                 text=Text(zh=str(item["zh"]).strip(), en=str(item["en"]).strip()),
                 verified=verification == "verbatim",
                 verification=verification,
+                in_force=in_force,
                 sources=tuple(str(s) for s in item.get("sources", [])),
                 parent=cat_id,
             )
@@ -244,6 +214,7 @@ def _avim_entries() -> Iterator[LawEntry]:
 class _NpiSource:
     raw: Raw
     slugs: Mapping[int, Raw]
+    in_force: InForce
 
 
 def _npi_entries(npi: _NpiSource, app_types: Iterable[AppType]) -> Iterator[LawEntry]:
@@ -261,6 +232,7 @@ def _npi_entries(npi: _NpiSource, app_types: Iterable[AppType]) -> Iterator[LawE
             text=Text(zh=str(article["zh"]).strip(), en=str(article["en"]).strip()),
             verified=str(article["verification"]).startswith("verbatim"),
             verification=str(article["verification"]),
+            in_force=npi.in_force,
             sources=tuple(str(s) for s in article.get("sources", [])),
         )
     for app_type in app_types:
@@ -280,6 +252,7 @@ def _npi_entries(npi: _NpiSource, app_types: Iterable[AppType]) -> Iterator[LawE
             ),
             verified=True,
             verification="verbatim (see necessary-pi-scope.yaml sources)",
+            in_force=npi.in_force,
             sources=tuple(str(s) for s in npi.slugs[app_type.number].get("sources", [])),
             parent="NPI-article-5",
         )
@@ -336,6 +309,10 @@ class Catalog:
     def resolves(self, entry_id: str) -> bool:
         return entry_id in self.entries
 
+    def in_force_at(self, citations: Iterable[str], day: date | None) -> tuple[str, ...]:
+        """The citations whose instrument was in force on `day` (None: today's law), in their order."""
+        return tuple(c for c in citations if self.entries[c].in_force.window.covers(day))
+
 
 @cache
 def load_catalog() -> Catalog:
@@ -347,12 +324,16 @@ def load_catalog() -> Catalog:
         DataCategory(id=cid, label=Text(zh=c.zh, en=c.en), sensitive=c.sensitive, incidental=c.incidental)
         for cid, c in taxonomy.categories.items()
     ]
-    npi = _NpiSource(raw=npi_raw, slugs={int(t["id"]): t for t in npi_raw["app_types"]})
+    windows = load_windows(_read)
+    npi = _NpiSource(
+        raw=npi_raw, slugs={int(t["id"]): t for t in npi_raw["app_types"]}, in_force=windows["NPI"]
+    )
     entries = [
-        *(e for statute in _STATUTES for e in _statute_entries(statute)),
-        *_standards_entries(),
-        *_avim_entries(),
+        *(e for statute in _STATUTES for e in _statute_entries(statute, windows[statute.instrument.value])),
+        *_standards_entries(windows),
+        *_avim_entries(windows["AVIM"]),
         *_npi_entries(npi, app_types),
-        *miit_entries(_read("miit-notices.yaml")),
+        *miit_entries(_read("miit-notices.yaml"), windows),
+        *pre_pipl_entries(_read("pre-pipl-laws.yaml"), windows),
     ]
     return Catalog(entries, app_types, categories)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -21,6 +22,55 @@ class Instrument(StrEnum):
     NPI = "NPI"
     MIIT = "MIIT"  # MIIT notices, mostly draft or secondary text (miit-notices.yaml)
     TC260 = "TC260"  # TC260 practice guides (only the release notice was read)
+    # The laws applied to conduct before the PIPL took effect (pre-pipl-laws.yaml).
+    CSL = "CSL"  # 网络安全法
+    CPL = "CPL"  # 消费者权益保护法 (2013 amendment)
+    GPCL = "GPCL"  # 民法总则, lapsed when the Civil Code took effect
+    TLL = "TLL"  # 侵权责任法, lapsed when the Civil Code took effect
+    ECL = "ECL"  # 电子商务法
+
+
+class Window(BaseModel):
+    """The days on which something applies: from `start`, up to but not including `end`.
+
+    `end` is the day it stopped (a repeal takes effect, a successor takes over), as the sources
+    write it: the General Provisions of the Civil Law lapsed on 2021-01-01, so 2020-12-31 was
+    its last day. A day of None means "today's law": whatever has not ended.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: date
+    end: date | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> Window:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"window ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    @property
+    def last_day(self) -> date | None:
+        return None if self.end is None else self.end - timedelta(days=1)
+
+    def covers(self, day: date | None) -> bool:
+        if day is None:
+            return self.end is None
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+class InForce(BaseModel):
+    """When an instrument was law, and where the dates were read (`law/data/in-force.yaml`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    window: Window
+    # The reference file and field each date was copied from, and what the file says about it.
+    source: str
+    # False where the reference itself says the date was not read in a primary source.
+    verified: bool
+    # A draft for comment is never law; it is citable (as what it is) from its release.
+    draft: bool = False
 
 
 class LawEntry(BaseModel):
@@ -35,6 +85,7 @@ class LawEntry(BaseModel):
     text: Text | None
     verified: bool
     verification: str
+    in_force: InForce
     sources: tuple[str, ...] = ()
     parent: str | None = None
 
