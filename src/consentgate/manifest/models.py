@@ -10,11 +10,14 @@ no default ever claims that something is present, or absent, on the app's behalf
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 # Re-exported: the rest of the code imports the whole vocabulary from this module.
 from consentgate.manifest.screens import ConsentBox as ConsentBox
@@ -370,8 +373,26 @@ class Suppression(Strict):
 # ---------------------------------------------------------------- the manifest
 
 
+def _calendar_day(value: object) -> object:
+    """`as_of` is a day written YYYY-MM-DD: never a number (pydantic would read 2020 as a timestamp)."""
+    if value is None or isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise PydanticCustomError("date_parsing", "Input should be a calendar day written YYYY-MM-DD, e.g. 2020-06-01")
+
+
 class Manifest(Strict):
     manifest_version: int = 1
+    # When the conduct described happened: the rules and citations of the law in force that day apply.
+    as_of: Annotated[date | None, BeforeValidator(_calendar_day)] = Field(
+        default=None,
+        description="The day the conduct described happened (YYYY-MM-DD): it is judged under the law "
+        "in force that day; leave it out to judge it under today's law",
+    )
     app: App
     notices: list[Notice] = Field(default_factory=list)
     data: list[DataItem] = Field(default_factory=list)

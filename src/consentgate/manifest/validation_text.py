@@ -30,6 +30,7 @@ _ZH = {
     "string_too_long": "最多 {max_length} 个字符",
     "string_pattern_mismatch": "格式不符合要求（{pattern}）",
     "extra_forbidden": "不允许的字段",
+    "date_parsing": "应为 YYYY-MM-DD 格式的日期（如 2020-06-01）",
 }
 
 

@@ -5,6 +5,9 @@ resolve in the law catalog) plus one pure `evaluate(manifest)` yielding `Hit`s: 
 the manifest and a bilingual message saying what is wrong there. Where a fact the rule needs is
 not stated, it yields `Unknown` instead of guessing: silence is never read as a breach, and the
 audit lists what could not be checked (one *unconfirmed* result per rule).
+
+A rule applies to conduct on the days its law was in force (`window`): by default those of its first
+citation, the clause it enforces; `superseded_by` ends it where a later law's rule takes over.
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ import pkgutil
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from functools import cache
 from importlib.metadata import entry_points
 from typing import ClassVar
 
+from consentgate.law.catalog import load_catalog
+from consentgate.law.models import Window
 from consentgate.manifest.models import Manifest
 from consentgate.text import Text
 
@@ -77,6 +83,9 @@ class Rule(ABC):
     citations: ClassVar[tuple[str, ...]]
     # Why this severity: one line, shown in docs/rules.md.
     rationale: ClassVar[Text]
+    # A citation whose entry into force ends this rule's window: from then on another rule judges the
+    # same conduct under the later law (a Cybersecurity Law rule gives way to its PIPL rule).
+    superseded_by: ClassVar[str | None] = None
 
     _registry: ClassVar[dict[str, type[Rule]]] = {}
 
@@ -87,6 +96,23 @@ class Rule(ABC):
         if cls.id in Rule._registry and Rule._registry[cls.id] is not cls:
             raise ValueError(f"rule id {cls.id} is defined twice")
         Rule._registry[cls.id] = cls
+
+    def window(self) -> Window:
+        """The days of conduct this rule judges: its first citation's window, up to `superseded_by`.
+
+        Override to give a rule dates of its own; they must lie within its citations' windows, so
+        that every finding still cites a clause in force (the engine drops the others).
+        """
+        catalog = load_catalog()
+        own = catalog.entry(self.citations[0]).in_force.window
+        if self.superseded_by is None:
+            return own
+        successor = catalog.entry(self.superseded_by).in_force.window.start
+        return Window(start=own.start, end=successor if own.end is None else min(own.end, successor))
+
+    def applies_at(self, day: date | None) -> bool:
+        """Whether conduct on `day` (None: today's law) is judged by this rule."""
+        return self.window().covers(day)
 
     @abstractmethod
     def evaluate(self, manifest: Manifest) -> Iterable[Hit | Unknown]:

@@ -2,6 +2,8 @@
 
 Reports print a finding's citations as ids; a reader must not take `MIIT-2023-26.pi.1` (the draft's
 wording) or an excerpt of the identification method for the official text, so the message says it.
+Likewise a clause dated by a day the reference could not confirm (the General Provisions of the Civil
+Law took effect on 2017-10-01 by no source read): the engine adds `date_note` to findings citing it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from consentgate.text import Text
 _NOT_VERIFIED = Text(zh="原文未核实", en="text not verified")
 # The identification method's own word for the items a secondary note quoted (its `verification`).
 _EXCERPT = Text(zh="二手资料摘录，可能有删节", en="excerpt quoted by a secondary source")
+_DATE_NOT_VERIFIED = Text(zh="施行日期未经核实", en="date of entry into force not verified")
 
 
 def status_note(citations: Iterable[str]) -> Text:
@@ -33,4 +36,20 @@ def status_note(citations: Iterable[str]) -> Text:
     return Text(
         zh=f"（所引依据的核实状态——{'；'.join(n.zh for n in notes)}）",
         en=f" (status of the sources cited — {'; '.join(n.en for n in notes)})",
+    )
+
+
+def date_note(citations: Iterable[str]) -> Text:
+    """`（所引依据的施行日期未经核实：GPCL-111）`, or empty when every cited clause's dates were read.
+
+    A finding is reported because its clauses were in force on the day of the conduct; where that
+    rests on an unconfirmed date, the reader must know it.
+    """
+    catalog = load_catalog()
+    unsure = [c for c in citations if not catalog.entry(c).in_force.verified]
+    if not unsure:
+        return Text(zh="", en="")
+    return Text(
+        zh=f"（{_DATE_NOT_VERIFIED.zh}：{'、'.join(unsure)}）",
+        en=f" ({_DATE_NOT_VERIFIED.en}: {', '.join(unsure)})",
     )
