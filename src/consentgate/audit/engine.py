@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from consentgate.audit.findings import Finding, ManifestReport
 from consentgate.audit.suppressions import matching
 from consentgate.errors import ConsentgateError, ManifestError, ManifestErrors, SourceLocation
-from consentgate.manifest.loader import LoadedManifest, load_manifest
-from consentgate.manifest.positions import pointer
 from consentgate.i18n import message
 from consentgate.law.catalog import load_catalog
+from consentgate.manifest.loader import LoadedManifest, load_manifest
+from consentgate.manifest.positions import pointer
 from consentgate.manifest.references import hint
 from consentgate.rules.base import Hit, Rule, Severity, Unknown, all_rules
 from consentgate.rules.cited import date_note
@@ -116,18 +116,14 @@ def as_of_problems(
     if as_of is None:
         return
     where = loaded.location(pointer("as_of"))
-    at = {"location": where, "path": loaded.path, "line": where.line, "column": where.column}
+    at = {"path": loaded.path, "line": where.line, "column": where.column, "as_of": as_of.isoformat()}
     if as_of > today:
-        yield ManifestError.from_key(
-            "error.as_of_future", as_of=as_of.isoformat(), today=today.isoformat(), **at
-        )
+        yield ManifestError.from_key("error.as_of_future", location=where, today=today.isoformat(), **at)
         return
     chosen = list(all_rules() if rules is None else rules)
     if chosen and not any(rule.applies_at(as_of) for rule in chosen):
-        earliest = min(rule.window().start for rule in chosen)
-        yield ManifestError.from_key(
-            "error.as_of_before_law", as_of=as_of.isoformat(), earliest=earliest.isoformat(), **at
-        )
+        earliest = min(rule.window().start for rule in chosen).isoformat()
+        yield ManifestError.from_key("error.as_of_before_law", location=where, earliest=earliest, **at)
 
 
 def unknown_suppressions(

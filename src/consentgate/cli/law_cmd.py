@@ -1,7 +1,7 @@
 """`consentgate law show|list|app-types`: read the law catalog the rules cite, from the terminal.
 
 A finding cites `PIPL-13.2`; a user should be able to read that text (and see whether it was
-checked against an official source) without leaving the terminal.
+checked against an official source, and when it was in force) without leaving the terminal.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from consentgate.cli.app import fail, law_app
 from consentgate.errors import LawLookupError
 from consentgate.i18n import message
 from consentgate.law.catalog import Catalog, load_catalog
+from consentgate.law.in_force import window_text
 from consentgate.law.models import AppType, Instrument, LawEntry
 from consentgate.text import LANGS, Lang, Text
 
@@ -69,11 +70,17 @@ def _status(entry: LawEntry, langs: tuple[Lang, ...]) -> str:
     return f"⚠ [{_say(message('law.unverified'), langs)}] {entry.verification}"
 
 
+def _window(entry: LawEntry, langs: tuple[Lang, ...]) -> str:
+    """`施行：2017-10-01 至 2020-12-31 / in force 2017-10-01 – 2020-12-31`, flagged when a date is unsure."""
+    mark = "" if entry.in_force.verified else "⚠ "
+    return f"{mark}{_say(window_text(entry.in_force), langs)}"
+
+
 def render_entry(entry: LawEntry, langs: tuple[Lang, ...]) -> str:
-    """The whole entry as plain text: heading, instrument, status, text per language, sources."""
+    """The whole entry as plain text: heading, instrument, status, window, text per language, sources."""
     lines = [f"{entry.id}  {entry.heading.in_(langs[0])}"]
     lines += [f"{' ' * len(entry.id)}  {entry.heading.in_(lang)}" for lang in langs[1:]]
-    lines += [_say(entry.instrument_title, langs), _status(entry, langs), ""]
+    lines += [_say(entry.instrument_title, langs), _status(entry, langs), _window(entry, langs), ""]
     for lang in langs:
         if entry.text is None:
             lines.append(message("law.no_text").in_(lang))
@@ -83,6 +90,7 @@ def render_entry(entry: LawEntry, langs: tuple[Lang, ...]) -> str:
     if entry.sources:
         lines.append(f"{_say(message('law.sources'), langs)}:")
         lines += [f"  - {source}" for source in entry.sources]
+    lines.append(f"{_say(message('law.window.source'), langs)}: {entry.in_force.source}")
     return "\n".join(lines).rstrip()
 
 

@@ -382,7 +382,9 @@ def _calendar_day(value: object) -> object:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise PydanticCustomError("date_parsing", "Input should be a calendar day written YYYY-MM-DD, e.g. 2020-06-01")
+    raise PydanticCustomError(
+        "date_parsing", "Input should be a calendar day written YYYY-MM-DD, e.g. 2020-06-01"
+    )
 
 
 class Manifest(Strict):

@@ -1,4 +1,8 @@
-"""The rule list as a terminal table, Markdown (docs/rules.md) or JSON, all from the rules' metadata."""
+"""The rule list as a terminal table, Markdown (docs/rules.md) or JSON, all from the rules' metadata.
+
+Each rule shows its window, the days of conduct it judges (a manifest's `as_of` picks the rules),
+and in Markdown each citation shows when its instrument was in force.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from rich.table import Table
 from consentgate.audit.report.document import label, severity_label
 from consentgate.i18n import message
 from consentgate.law.catalog import load_catalog
+from consentgate.law.in_force import window_text
 from consentgate.rules.base import Rule
 from consentgate.text import Lang, Text
 
@@ -20,15 +25,27 @@ def rules_table(rules: Sequence[Rule], lang: Lang) -> Table:
     table.add_column(label("report.severity", lang), no_wrap=True)
     table.add_column(label("rules.column_title", lang), ratio=3, overflow="fold")
     table.add_column(label("report.citations", lang))
+    table.add_column(label("rules.window", lang))
     for rule in rules:
         table.add_row(
-            rule.id, severity_label(rule.severity, lang), rule.title.in_(lang), ", ".join(rule.citations)
+            rule.id,
+            severity_label(rule.severity, lang),
+            rule.title.in_(lang),
+            ", ".join(rule.citations),
+            window_text(rule.window()).in_(lang),
         )
     return table
 
 
 def _both(text: Text) -> dict[str, str]:
     return {"zh": text.zh, "en": text.en}
+
+
+def _window_json(rule: Rule) -> dict[str, str | None]:
+    """The first and last day of conduct the rule judges (last None: to this day)."""
+    window = rule.window()
+    last = window.last_day
+    return {"first_day": window.start.isoformat(), "last_day": None if last is None else last.isoformat()}
 
 
 def rules_json(rules: Sequence[Rule]) -> str:
@@ -41,6 +58,7 @@ def rules_json(rules: Sequence[Rule]) -> str:
                     "severity": rule.severity.value,
                     "title": _both(rule.title),
                     "citations": list(rule.citations),
+                    "in_force": _window_json(rule),
                     "remediation": _both(rule.remediation),
                     "rationale": _both(rule.rationale),
                 }
@@ -67,7 +85,7 @@ def _citation_line(citation: str) -> str:
         return f"- `{citation}`"
     entry = catalog.entry(citation)
     note = "" if entry.verified else f" ({message('report.unverified').bilingual()})"
-    return f"- `{citation}` — {entry.heading.zh} / {entry.heading.en}{note}"
+    return f"- `{citation}` — {entry.heading.zh} / {entry.heading.en}{note} — {window_text(entry.in_force).bilingual()}"
 
 
 def _severity(rule: Rule) -> str:
@@ -82,6 +100,7 @@ def _section(rule: Rule) -> list[str]:
         f"**{rule.title.en}**",
         "",
         f"- {_heading('report.severity')}: {_severity(rule)}",
+        f"- {window_text(rule.window()).bilingual()}",
         f"- {_heading('rules.pack')}: `{rule.pack}`",
         "",
         f"**{_heading('rules.rationale')}**",
@@ -113,11 +132,11 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
         f"{message('rules.count', count=len(rules)).bilingual()}",
         "",
         f"| {_heading('report.rule')} | {_heading('report.severity')} | {_heading('rules.column_title')} "
-        f"| {_heading('report.citations')} |",
-        "| --- | --- | --- | --- |",
+        f"| {_heading('report.citations')} | {_heading('rules.window')} |",
+        "| --- | --- | --- | --- | --- |",
         *(
             f"| [`{r.id}`](#{r.id.lower()}) | {_severity(r)} | {_cell(r.title.zh)}<br>{_cell(r.title.en)} "
-            f"| {', '.join(r.citations)} |"
+            f"| {', '.join(r.citations)} | {_cell(window_text(r.window()).zh)}<br>{_cell(window_text(r.window()).en)} |"
             for r in rules
         ),
         "",
