@@ -128,6 +128,11 @@ _GOOD_ENTRY = {
     "text": {"zh": "……", "en": "..."},
     "verified": True,
     "verification": "verbatim",
+    "in_force": {
+        "window": {"start": "2021-11-01"},
+        "source": "pipl-articles.yaml: meta.effective",
+        "verified": True,
+    },
 }
 
 
@@ -143,8 +148,9 @@ def test_a_well_formed_entry_validates() -> None:
         {**_GOOD_ENTRY, "heading": {"zh": "第13条"}},  # text in one language only
         {**_GOOD_ENTRY, "verifed": True},  # misspelt field
         {**_GOOD_ENTRY, "verified": "maybe"},
+        {k: v for k, v in _GOOD_ENTRY.items() if k != "in_force"},  # undated
     ],
-    ids=["unknown-instrument", "missing-field", "one-language", "misspelt-field", "not-a-bool"],
+    ids=["unknown-instrument", "missing-field", "one-language", "misspelt-field", "not-a-bool", "undated"],
 )
 def test_malformed_entries_are_rejected(broken: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
