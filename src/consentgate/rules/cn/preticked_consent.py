@@ -4,9 +4,10 @@ The seed defendant argued "罗某通过自己主动作出的行为同意了某�
 was consent); the court rejected it. PIPL 14 requires a clear, affirmative act, and AVIM 3.4
 names default-agree as a non-express way of asking.
 
-Stated means: `pre_ticked` true or false on each consent box of the onboarding screens;
-`consent.pre_ticked` for consent asked elsewhere, needed only when no screen describes a box; and
-`consent.implied` (`none` states that no conduct is read as consent). What is left out is unconfirmed.
+Stated means: `consent.pre_ticked` true or false, which also speaks for every consent box on the
+onboarding screens that does not state its own `pre_ticked` (a box's own value wins); and
+`consent.implied` (`none` states that no conduct is read as consent). A box whose tick neither it nor
+`consent.pre_ticked` states, or a manifest that describes no box and says nothing, is unconfirmed.
 """
 
 from __future__ import annotations
@@ -44,14 +45,15 @@ class PretickedConsent(Rule):
     )
 
     def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
+        consent = manifest.consent
         boxes = 0
         for screen in manifest.onboarding:
             for index, box in enumerate(screen.consent_boxes):
                 boxes += 1
                 at = pointer("onboarding", screen.id, "consent_boxes", index, "pre_ticked")
-                if box.pre_ticked is None:
+                if box.pre_ticked is None and consent.pre_ticked is None:
                     yield Unknown(at, f"onboarding[{screen.id}].consent_boxes[{index}].pre_ticked")
-                elif box.pre_ticked:
+                elif box.pre_ticked:  # ticked by the manifest-wide default is consent.pre_ticked's hit
                     yield Hit(
                         pointer=at,
                         message=Text(
@@ -62,9 +64,8 @@ class PretickedConsent(Rule):
                         data=_data(manifest, box),
                         purpose=box.purposes[0] if len(box.purposes) == 1 else None,
                     )
-        consent = manifest.consent
         if consent.pre_ticked is None:
-            if not boxes:  # the boxes on the screens, where described, say it for themselves
+            if not boxes:
                 yield Unknown(pointer("consent", "pre_ticked"), "consent.pre_ticked")
         elif consent.pre_ticked:
             yield Hit(
