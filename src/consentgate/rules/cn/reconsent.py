@@ -59,7 +59,7 @@ class ChangeWithoutReconsent(Rule):
                 yield from _reconsent(manifest, notice)
                 if notice.users_notified_of_change is None:
                     yield _unknown(notice, "users_notified_of_change")
-                elif not notice.users_notified_of_change:
+                elif notice.users_notified_of_change is False:
                     yield Hit(
                         pointer=pointer("notices", notice.id, "users_notified_of_change"),
                         message=Text(
