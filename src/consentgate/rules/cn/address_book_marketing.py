@@ -92,6 +92,7 @@ def _hits(purpose: Purpose, from_contacts: list[int], marketing: bool) -> Iterat
             data=(purpose.data[index],),
             purpose=purpose.id,
         )
+    reaches_contacts = bool(from_contacts) or AudienceSource.ADDRESS_BOOK in (audience or ())
     names_others = options.names_other_people if options is not None else None
     if names_others is True:
         yield Hit(
@@ -104,6 +105,6 @@ def _hits(purpose: Purpose, from_contacts: list[int], marketing: bool) -> Iterat
             data=tuple(purpose.data),
             purpose=purpose.id,
         )
-    elif names_others is None and marketing and (from_contacts or AudienceSource.ADDRESS_BOOK in (audience or ())):
-        # Only where messages reach people from address books: that is how such copy is made.
+    elif names_others is None and marketing and reaches_contacts:
+        # Asked only where messages reach people from address books: that is how such copy is made.
         yield unstated("purposes", purpose.id, "marketing", "names_other_people")
