@@ -147,3 +147,19 @@ recipients:
   - {id: cn-ads, name: 国内广告平台, kind: sdk, country: cn}
 """
     assert _results("CG-PIPL-039-CROSS-BORDER-WITHOUT-SEPARATE-CONSENT", text) == []
+
+
+def test_a_transfer_entry_states_where_its_recipient_is() -> None:
+    text = """
+app: {name: Learn, type: learning-education}
+data: [{id: usage, category: behavior.usage}]
+purposes:
+  - {id: stats, kind: analytics, basis: consent, data: [usage], recipients: [analytics]}
+recipients:
+  - {id: analytics, name: Analytics Inc., kind: entrusted}
+cross_border:
+  - {id: to-us, recipient: analytics, country: US, data: [usage], basis: consent}
+"""
+    results = _results("CG-PIPL-039-CROSS-BORDER-WITHOUT-SEPARATE-CONSENT", text)
+    assert [r.pointer for r in results] == ["/cross_border/to-us/basis", "/purposes/stats/recipients/0"]
+    assert all(isinstance(r, Hit) for r in results)

@@ -4,12 +4,12 @@ Two ways a transfer shows up in a manifest, both checked:
 - a `cross_border` entry: its basis must be separate (or written) consent, or one of the PIPL 13
   items (2)-(7), which PIPL 13 para 2 exempts from any consent requirement;
 - a purpose whose recipient has a `country` other than CN: the purpose must rest on separate
-  consent or on a basis that needs no consent (`facts.needs_no_consent`), or a `cross_border`
+  consent or on a basis that needs no consent (`facts.needs_consent`), or a `cross_border`
   entry for that recipient must carry separate consent.
 Hong Kong, Macao and Taiwan (HK, MO, TW) count as outside: data-export rules treat them so.
 
-What counts as stated: a recipient's `country` (`CN` states that it is inside), a transfer's
-`basis`, and the purpose's `basis` (with `user_selected` for an add-on claimed as contract). A
+What counts as stated: a recipient's `country` (`CN` states that it is inside; a `cross_border`
+entry for the recipient states it too), a transfer's `basis`, and the purpose's `basis` (with `user_selected` for an add-on claimed as contract). A
 purpose that may give data abroad where one of these is left out is unconfirmed, not a breach.
 """
 
@@ -63,6 +63,8 @@ class CrossBorderWithoutSeparateConsent(Rule):
         # Recipients a transfer entry gives separate consent for, or may: its basis is not stated.
         separately_consented: set[str] = set()
         unstated_transfer: dict[str, Unknown] = {}
+        # A transfer entry states where its recipient is, even where the recipient does not.
+        transfer_country = {t.recipient: t.country for t in manifest.cross_border}
         for transfer in manifest.cross_border:
             if transfer.basis is not None and transfer.basis.is_separate:
                 separately_consented.add(transfer.recipient)
@@ -81,7 +83,7 @@ class CrossBorderWithoutSeparateConsent(Rule):
             for index, recipient_id in enumerate(purpose.recipients):
                 if recipient_id in separately_consented:
                     continue
-                country = manifest.recipient(recipient_id).country
+                country = manifest.recipient(recipient_id).country or transfer_country.get(recipient_id)
                 if country is None:
                     yield unstated("recipients", recipient_id, "country")
                     if isinstance(exempt, Unknown):
