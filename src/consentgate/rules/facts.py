@@ -8,10 +8,13 @@ from consentgate.manifest.models import (
     Basis,
     Channel,
     DataItem,
+    DataSource,
     Manifest,
     Purpose,
     PurposeKind,
 )
+from consentgate.rules.base import Unknown
+from consentgate.rules.unstated import unstated
 
 
 def app_type(manifest: Manifest) -> AppType:
@@ -53,6 +56,42 @@ def needs_no_consent(purpose: Purpose) -> bool:
     if purpose.basis is Basis.CONTRACT_NECESSITY:
         return may_rest_on_contract(purpose)
     return purpose.basis in _NO_CONSENT_BASES
+
+
+def needs_consent(purpose: Purpose) -> bool | Unknown:
+    """Whether the purpose needs the person's consent (`needs_no_consent` is false), or the unstated
+    fact that decides it: its basis, or, for an add-on claimed as contract necessity, whether the user
+    chose it (`may_rest_on_contract` counts only a stated choice)."""
+    if purpose.basis is None:
+        return unstated("purposes", purpose.id, "basis")
+    if (
+        purpose.basis is Basis.CONTRACT_NECESSITY
+        and purpose.kind is PurposeKind.ADD_ON
+        and purpose.user_selected is None
+    ):
+        return unstated("purposes", purpose.id, "user_selected")
+    return not needs_no_consent(purpose)
+
+
+def data_sources(manifest: Manifest) -> dict[str, DataSource | None]:
+    """Where each data item comes from, as far as the manifest says; None where it does not.
+
+    The stated `source` first. Without one, other stated facts still tell: an item with `derived_from`
+    is computed from those items; one with a `provenance` was provided by someone else, who is not
+    named as a kind of source (None); one that an onboarding screen asks for is typed in by the person.
+    """
+    typed_in = {field.data for screen in manifest.onboarding for field in screen.fields}
+    return {item.id: _source(item, typed_in) for item in manifest.data}
+
+
+def _source(item: DataItem, typed_in: set[str]) -> DataSource | None:
+    if item.source is not None:
+        return item.source
+    if item.derived_from:
+        return DataSource.DERIVED
+    if item.provenance is None and item.id in typed_in:
+        return DataSource.USER
+    return None
 
 
 def is_marketing(purpose: Purpose) -> bool:
