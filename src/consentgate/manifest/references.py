@@ -126,7 +126,9 @@ def _app_type_problems(manifest: Manifest) -> Iterator[ReferenceProblem]:
     if app.type != OTHER_APP_TYPE:
         for name, value in (("basic_service", app.basic_service), ("necessary_data", app.necessary_data)):
             if value is not None:
-                yield ReferenceProblem("error.statement_only_for_other", pointer("app", name), {"field": name})
+                yield ReferenceProblem(
+                    "error.statement_only_for_other", pointer("app", name), {"field": name}
+                )
         return
     if app.basic_service is None or not (app.basic_service.zh or app.basic_service.en):
         yield ReferenceProblem("error.other_needs_basic_service", pointer("app", "type"))

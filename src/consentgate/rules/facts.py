@@ -90,7 +90,9 @@ def may_be_required(purpose: Purpose) -> bool | None:
 
     None where neither is settled by the stated facts (the basis, or whether an add-on was chosen).
     """
-    return any_of(contract_may_cover(purpose), None if purpose.basis is None else purpose.basis in _NO_CONSENT_BASES)
+    return any_of(
+        contract_may_cover(purpose), None if purpose.basis is None else purpose.basis in _NO_CONSENT_BASES
+    )
 
 
 def all_of(*values: bool | None) -> bool | None:
@@ -148,4 +150,6 @@ def basis_facts(purpose: Purpose) -> Iterator[Unknown]:
     if purpose.basis is None:
         yield Unknown(pointer("purposes", purpose.id, "basis"), f"purposes[{purpose.id}].basis")
     if purpose.kind is PurposeKind.ADD_ON and purpose.user_selected is None:
-        yield Unknown(pointer("purposes", purpose.id, "user_selected"), f"purposes[{purpose.id}].user_selected")
+        yield Unknown(
+            pointer("purposes", purpose.id, "user_selected"), f"purposes[{purpose.id}].user_selected"
+        )

@@ -76,7 +76,10 @@ def necessary_scope(manifest: Manifest) -> NecessaryScope:
         )
     stated = _either(app.basic_service) if app.basic_service is not None else Text(zh="", en="")
     return NecessaryScope(
-        service=Text(zh=f"运营者自述的基本服务“{stated.zh}”", en=f"the basic service the operator states ('{stated.en}')"),
+        service=Text(
+            zh=f"运营者自述的基本服务“{stated.zh}”",
+            en=f"the basic service the operator states ('{stated.en}')",
+        ),
         categories=None if app.necessary_data is None else frozenset(app.necessary_data),
         citation=None,
     )

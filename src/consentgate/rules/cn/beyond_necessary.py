@@ -40,7 +40,9 @@ class BeyondNecessary(Rule):
         for purpose in manifest.purposes:
             yield from self._purpose(manifest, scope, purpose)
 
-    def _purpose(self, manifest: Manifest, scope: NecessaryScope, purpose: Purpose) -> Iterator[Hit | Unknown]:
+    def _purpose(
+        self, manifest: Manifest, scope: NecessaryScope, purpose: Purpose
+    ) -> Iterator[Hit | Unknown]:
         on_contract = None if purpose.basis is None else purpose.basis is Basis.CONTRACT_NECESSITY
         chosen = purpose.user_selected if purpose.kind is PurposeKind.ADD_ON else False
         if on_contract is False or chosen is True:
@@ -55,7 +57,8 @@ class BeyondNecessary(Rule):
                     yield Unknown(pointer("purposes", purpose.id, "basis"), f"purposes[{purpose.id}].basis")
                 if chosen is None:
                     yield Unknown(
-                        pointer("purposes", purpose.id, "user_selected"), f"purposes[{purpose.id}].user_selected"
+                        pointer("purposes", purpose.id, "user_selected"),
+                        f"purposes[{purpose.id}].user_selected",
                     )
                 if necessary is None:
                     yield necessary_data_unknown()

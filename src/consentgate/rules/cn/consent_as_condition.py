@@ -131,7 +131,9 @@ def _not_granular(manifest: Manifest) -> Result:
             yield from basis_facts(purpose)
 
 
-def _box_hits(manifest: Manifest, scope: NecessaryScope, screen: Screen, index: int, box: ConsentBox) -> Result:
+def _box_hits(
+    manifest: Manifest, scope: NecessaryScope, screen: Screen, index: int, box: ConsentBox
+) -> Result:
     purposes = [manifest.purpose(p) for p in box.purposes]
     required = [may_be_required(p) for p in purposes]
     optional = [p for p, r in zip(purposes, required, strict=True) if r is False]
@@ -150,13 +152,18 @@ def _required_box(
     optional: list[Purpose],
     unsure: list[Purpose],
 ) -> Result:
-    """A box that must be ticked (or may have to be) to continue: over optional purposes or unnecessary data."""
-    beyond = {}
+    """A box that must be ticked (or may have to be) to continue: over optional purposes or unnecessary data.
+
+    Unnecessary data in such a box is a finding whatever the basis: an optional purpose could not be
+    required at all, and one that may be required may demand only what the service needs. So only an
+    unsure purpose whose data is all necessary leaves its basis to be stated.
+    """
+    beyond: dict[int, tuple[Purpose, list[DataItem]]] = {}
     unknown_necessity = False
-    judged_elsewhere = {p.id for p in optional + unsure}
+    optional_ids = {p.id for p in optional}
     for j, purpose_id in enumerate(box.purposes):
         purpose = manifest.purpose(purpose_id)
-        if purpose.id in judged_elsewhere:
+        if purpose.id in optional_ids:
             continue
         items, unknown = beyond_necessary(manifest, scope, purpose.data)
         unknown_necessity |= unknown
@@ -171,8 +178,10 @@ def _required_box(
     if optional:
         yield _optional_purposes_required(screen, index, optional)
     else:
+        beyond_ids = {purpose.id for purpose, _ in beyond.values()}
         for purpose in unsure:
-            yield from basis_facts(purpose)
+            if purpose.id not in beyond_ids:
+                yield from basis_facts(purpose)
     if unknown_necessity:
         yield necessary_data_unknown()
     for j, (purpose, items) in beyond.items():
@@ -213,7 +222,9 @@ def _unnecessary_data_required(
     )
 
 
-def _one_box_many_purposes(screen: Screen, index: int, optional: list[Purpose], unsure: list[Purpose]) -> Result:
+def _one_box_many_purposes(
+    screen: Screen, index: int, optional: list[Purpose], unsure: list[Purpose]
+) -> Result:
     kinds = sorted({p.kind.value for p in optional})
     could_be = sorted({p.kind.value for p in optional + unsure})
     at = pointer("onboarding", screen.id, "consent_boxes", index, "purposes")
