@@ -23,6 +23,7 @@ from consentgate.law._pre_pipl import pre_pipl_entries
 from consentgate.law._zh_numbers import numbered_items, zh_numeral
 from consentgate.law.in_force import load_windows
 from consentgate.law.models import (
+    OTHER_APP_TYPE,
     AppType,
     DataCategory,
     InForce,
@@ -287,7 +288,11 @@ def _app_types(npi_raw: Raw, taxonomy: Taxonomy) -> list[AppType]:
 
 
 class Catalog:
-    """The whole law as data: entries by id, app types by slug, data categories by id."""
+    """The whole law as data: entries by id, app types by slug, data categories by id.
+
+    `app_types` holds the 39 types of the NPI Provisions only; `other` (a service outside them) is
+    accepted as a type without an entry there (`knows_app_type`, `app_type`).
+    """
 
     def __init__(
         self,
@@ -302,6 +307,20 @@ class Catalog:
             self.entries[entry.id] = entry
         self.app_types: dict[str, AppType] = {t.slug: t for t in app_types}
         self.categories: dict[str, DataCategory] = {c.id: c for c in categories}
+
+    def knows_app_type(self, slug: str) -> bool:
+        """One of the 39 types, or `other`, whose operator states its own basic service."""
+        return slug in self.app_types or slug == OTHER_APP_TYPE
+
+    def app_type_slugs(self) -> list[str]:
+        """Every slug a manifest may name: the 39 types, then `other`."""
+        return [*self.app_types, OTHER_APP_TYPE]
+
+    def app_type(self, slug: str) -> AppType | None:
+        """The NPI entry of one of the 39 types; None for `other`, which has none."""
+        if slug == OTHER_APP_TYPE:
+            return None
+        return self.app_types[slug]
 
     def entry(self, entry_id: str) -> LawEntry:
         return self.entries[entry_id]

@@ -107,6 +107,12 @@ class NecessaryItem(BaseModel):
     categories: tuple[str, ...]
 
 
+# The app type of a service outside the 39 (offline venues, B2B SaaS, search and advertising,
+# telecoms, SMS senders): it has no NPI entry, so the operator states its basic service and the
+# data that service needs, and necessity is judged against that statement.
+OTHER_APP_TYPE = "other"
+
+
 class AppType(BaseModel):
     """One of the 39 common app types with its basic function and necessary PI."""
 

@@ -40,7 +40,21 @@ class Operator(Strict):
 
 class App(Strict):
     name: str
-    type: str = Field(description="App type slug from the necessary-PI catalog, e.g. learning-education")
+    type: str = Field(
+        description="App type slug from the necessary-PI catalog, e.g. learning-education; `other` for a "
+        "service outside the 39 types (offline venue, B2B SaaS, search and advertising, telecoms, SMS sender)"
+    )
+    # A service outside the 39 types has no necessary-PI list in the law: its operator states what the
+    # basic service is and what it cannot work without, and necessity is judged against that statement.
+    basic_service: Wording | None = Field(
+        default=None,
+        description="For `type: other` (required there): the basic service, in words people read",
+    )
+    necessary_data: Maybe[list[str]] = Field(
+        default=None,
+        description="For `type: other`: the data categories the basic service cannot work without, as the "
+        "operator states them; unknown when not stated",
+    )
     operator: Operator | None = None
     platforms: list[str] = Field(default_factory=list)
     jurisdictions: list[str] = Field(default_factory=lambda: ["CN"])

@@ -9,6 +9,7 @@ from typing import Any
 
 from consentgate.i18n import message
 from consentgate.law.catalog import load_catalog
+from consentgate.law.models import OTHER_APP_TYPE
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
 from consentgate.text import Text
@@ -77,15 +78,7 @@ def _refs(manifest: Manifest) -> Iterator[tuple[str, str, Segments]]:
 
 def check_references(manifest: Manifest) -> list[ReferenceProblem]:
     catalog = load_catalog()
-    problems: list[ReferenceProblem] = []
-    if manifest.app.type not in catalog.app_types:
-        problems.append(
-            ReferenceProblem(
-                "error.unknown_app_type",
-                pointer("app", "type"),
-                {"value": manifest.app.type, "hint": hint(manifest.app.type, catalog.app_types)},
-            )
-        )
+    problems = list(_app_type_problems(manifest))
     for item in manifest.data:
         if item.category not in catalog.categories:
             problems.append(
@@ -112,6 +105,40 @@ def check_references(manifest: Manifest) -> list[ReferenceProblem]:
             )
     problems.extend(_box_recipients_outside_purposes(manifest, ids["purposes"]))
     return problems
+
+
+def _app_type_problems(manifest: Manifest) -> Iterator[ReferenceProblem]:
+    """The type is one of the 39 or `other`; only `other` states its own basic service and necessary data.
+
+    A service outside the 39 types has no necessary-PI list in the law, so without the statement of what
+    its basic service is nothing could be judged necessary; for the 39 types the law fixes both, and an
+    operator's own list beside it would only look as if it widened them.
+    """
+    catalog = load_catalog()
+    app = manifest.app
+    if not catalog.knows_app_type(app.type):
+        yield ReferenceProblem(
+            "error.unknown_app_type",
+            pointer("app", "type"),
+            {"value": app.type, "hint": hint(app.type, catalog.app_type_slugs())},
+        )
+        return
+    if app.type != OTHER_APP_TYPE:
+        for name, value in (("basic_service", app.basic_service), ("necessary_data", app.necessary_data)):
+            if value is not None:
+                yield ReferenceProblem(
+                    "error.statement_only_for_other", pointer("app", name), {"field": name}
+                )
+        return
+    if app.basic_service is None or not (app.basic_service.zh or app.basic_service.en):
+        yield ReferenceProblem("error.other_needs_basic_service", pointer("app", "type"))
+    for i, category in enumerate(app.necessary_data or ()):
+        if category not in catalog.categories:
+            yield ReferenceProblem(
+                "error.unknown_category",
+                pointer("app", "necessary_data", i),
+                {"value": category, "hint": hint(category, catalog.categories)},
+            )
 
 
 def _box_recipients_outside_purposes(manifest: Manifest, purpose_ids: set[str]) -> Iterator[ReferenceProblem]:

@@ -15,7 +15,7 @@ FAIL = Path(__file__).parent / "fail"
 def test_each_missing_right_cites_its_own_clause_only() -> None:
     rule = rule_by_id(RULE_ID)
     assert rule is not None
-    findings = evaluate(load_manifest(FAIL / "no-rights-section.yaml"), [rule])
+    findings = evaluate(load_manifest(FAIL / "no-right-at-all.yaml"), [rule])
     by_right = {
         right: f.citations
         for f in findings

@@ -7,7 +7,7 @@ occupation for a personalized feed is not consent to mine it for marketing (PIPL
 The test, for every purpose P and every derived item T that P uses:
 1. A source S of T is *within* P when P lists S in its data, or an onboarding field that
    collects S names P among its purposes. Sources within P are fine.
-2. If P rests on consent (`facts.needs_no_consent` is false, so also a purpose with no basis),
+2. If P rests on consent (`facts.needs_consent`, so also a purpose stated as `basis: none`),
    any source outside P is a hit: the person never agreed to P processing S, and deriving a tag
    from S does not launder that.
 3. If P rests on another basis, a source outside P is a hit only when the purposes it was
@@ -15,6 +15,11 @@ The test, for every purpose P and every derived item T that P uses:
    kind than P, or there are none: the tag has been repurposed (tags built for personalization
    turned to marketing). Sharing a kind with an origin purpose is taken as a compatible use.
 One hit per (purpose, derived item), at that item in the purpose's data, naming the sources.
+
+What counts as stated: the item is derived when `source: derived`, or, with no source stated, when
+it lists `derived_from` (`facts.data_sources`). Whether P rests on consent needs its `basis` (and,
+for an add-on claimed as contract, `user_selected`): where that is not stated, a repurposed source
+is still a hit, and a source that would be a hit only on consent leaves the check unconfirmed.
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import DataSource, Manifest, Purpose
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
-from consentgate.rules.facts import needs_no_consent
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
+from consentgate.rules.facts import data_sources, needs_consent
 from consentgate.text import Text
 
 
@@ -68,22 +73,29 @@ class DerivedBeyondConsent(Rule):
         "profile tags as personal information.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         items = {item.id: item for item in manifest.data}
+        sources = data_sources(manifest)
         for purpose in manifest.purposes:
-            on_consent = not needs_no_consent(purpose)
+            need = needs_consent(purpose)
             for index, data_id in enumerate(purpose.data):
                 tag = items.get(data_id)
-                if tag is None or tag.source is not DataSource.DERIVED or not tag.derived_from:
+                if tag is None or sources[data_id] is not DataSource.DERIVED or not tag.derived_from:
                     continue
                 outside = [s for s in tag.derived_from if not _within(manifest, s, purpose)]
-                if not on_consent:
-                    outside = [s for s in outside if _repurposed(manifest, s, purpose)]
-                if not outside:
+                repurposed = [s for s in outside if _repurposed(manifest, s, purpose)]
+                # On consent every source outside is a breach; on any basis a repurposed one is.
+                on_consent = need is True
+                breach = outside if on_consent else repurposed
+                if isinstance(need, Unknown) and len(repurposed) < len(outside):
+                    yield need
+                if not breach:
                     continue
                 yield Hit(
                     pointer=pointer("purposes", purpose.id, "data", index),
-                    message=self._message(manifest, purpose, data_id, outside, on_consent),
+                    message=self._message(manifest, purpose, data_id, breach, on_consent),
+                    data=(data_id, *breach),
+                    purpose=purpose.id,
                 )
 
     @staticmethod

@@ -2,7 +2,8 @@
 
 Marketing is never necessary for the service and no other PIPL 13 basis fits it, so it rests on
 consent or on nothing. The seed app "下发多条营销短信" to a number it never had consent for; by SMS,
-phone, IM or e-mail it also disturbs private life under Civil Code 1033(1).
+phone, IM or e-mail it also disturbs private life under Civil Code 1033(1). A marketing purpose
+whose `basis` is not stated leaves the check unconfirmed; `basis: none` states that there is none.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.rules.facts import disturbs_private_life, is_marketing
+from consentgate.rules.unstated import unstated
 from consentgate.text import Text
 
 
@@ -35,9 +37,14 @@ class MarketingWithoutConsent(Rule):
         "intrudes on private life directly.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         for purpose in manifest.purposes:
-            if not is_marketing(purpose) or purpose.basis.is_consent:
+            if not is_marketing(purpose):
+                continue
+            if purpose.basis is None:
+                yield unstated("purposes", purpose.id, "basis")
+                continue
+            if purpose.basis.is_consent:
                 continue
             yield Hit(
                 pointer=pointer("purposes", purpose.id, "basis"),
@@ -46,4 +53,6 @@ class MarketingWithoutConsent(Rule):
                     en=f"Marketing purpose '{purpose.id}' rests on '{purpose.basis.value}', not on consent.",
                 ),
                 citations=("CIVIL-1033.1",) if disturbs_private_life(purpose) else (),
+                data=tuple(purpose.data),
+                purpose=purpose.id,
             )

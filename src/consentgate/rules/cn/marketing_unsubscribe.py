@@ -1,7 +1,9 @@
 """Rule 8b: marketing with no way to unsubscribe.
 
 Consent can be withdrawn at any time and withdrawing must be as easy as giving it (PIPL 15); a
-marketing message with no 退订 turns a withdrawable consent into a permanent one.
+marketing message with no 退订 turns a withdrawable consent into a permanent one. Only
+`unsubscribe: false` is a finding; a marketing purpose that does not state it (or states no
+`marketing` options at all) leaves the check unconfirmed.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.rules.facts import disturbs_private_life, is_marketing
+from consentgate.rules.unstated import unstated
 from consentgate.text import Text
 
 
@@ -34,9 +37,14 @@ class MarketingNoUnsubscribe(Rule):
         "consent, hence medium.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         for purpose in manifest.purposes:
-            if not is_marketing(purpose) or (purpose.marketing and purpose.marketing.unsubscribe):
+            if not is_marketing(purpose):
+                continue
+            unsubscribe = purpose.marketing.unsubscribe if purpose.marketing is not None else None
+            if unsubscribe is None:
+                yield unstated("purposes", purpose.id, "marketing", "unsubscribe")
+            if unsubscribe is not False:
                 continue
             yield Hit(
                 pointer=pointer("purposes", purpose.id, "marketing", "unsubscribe"),
@@ -46,4 +54,6 @@ class MarketingNoUnsubscribe(Rule):
                     "cannot stop further messages.",
                 ),
                 citations=("CIVIL-1033.1",) if disturbs_private_life(purpose) else (),
+                data=tuple(purpose.data),
+                purpose=purpose.id,
             )

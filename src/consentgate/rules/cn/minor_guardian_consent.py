@@ -3,6 +3,10 @@
 PIPL 28 makes all personal information of a child under 14 sensitive, and PIPL 31 requires the
 consent of a parent or other guardian before processing it, and rules written for children's
 information. Missing rules are the milder breach (a documentation duty), so that hit is medium.
+
+Whether the app knowingly processes children's information is a fact the manifest must state
+(`minors.under_14`); only `data: []`, processing no personal information at all, makes it moot.
+Where it is stated true, guardian consent and dedicated rules must be stated too.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.text import Text
 
 
@@ -36,11 +40,17 @@ class MinorWithoutGuardianConsent(Rule):
         "effect; missing dedicated rules alone is medium.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         minors = manifest.minors
+        if minors.under_14 is None:
+            if manifest.data or not manifest.states("data"):
+                yield Unknown(pointer("minors", "under_14"), "minors.under_14")
+            return
         if not minors.under_14:
             return
-        if not minors.guardian_consent:
+        if minors.guardian_consent is None:
+            yield Unknown(pointer("minors", "guardian_consent"), "minors.guardian_consent")
+        elif not minors.guardian_consent:
             yield Hit(
                 pointer=pointer("minors", "guardian_consent"),
                 message=Text(
@@ -48,7 +58,9 @@ class MinorWithoutGuardianConsent(Rule):
                     en="The app processes personal information of children under 14 without guardian consent.",
                 ),
             )
-        if not minors.dedicated_rules:
+        if minors.dedicated_rules is None:
+            yield Unknown(pointer("minors", "dedicated_rules"), "minors.dedicated_rules")
+        elif not minors.dedicated_rules:
             yield Hit(
                 pointer=pointer("minors", "dedicated_rules"),
                 message=Text(

@@ -3,15 +3,22 @@
 PIPL 24 para 2: push and marketing by automated decision must come with an option not based on
 personal characteristics, or a convenient way to refuse. The seed court ordered the defendant not
 to rely on "仅提供个性化决策推送信息这一种业务模式".
+
+What counts as stated: a non-personalized option (`non_personalized_option`, or its absence stated
+by `only_mode: true`) and how it is turned off (`opt_out`). Either one that is true or convenient
+settles it; a purpose with no `personalization` options, or options that leave out what is needed,
+is unconfirmed, not a breach. A purpose that pushes (has a `channel`) or markets is in scope only
+when `automated_decision: true`; where that is not stated, the check is unconfirmed too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consentgate.manifest.models import Manifest, OptOut, Purpose, PurposeKind
+from consentgate.manifest.models import Manifest, OptOut, PersonalizationOptions, Purpose, PurposeKind
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
+from consentgate.rules.unstated import unstated
 from consentgate.text import Text
 
 _CONVENIENT = {OptOut.ONE_TAP, OptOut.SETTINGS}
@@ -36,23 +43,15 @@ class NoNonPersonalizedOption(Rule):
         en="People cannot refuse automated decisions built on their traits; the court ordered this fixed.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         for purpose in manifest.purposes:
-            if not _personalizes(purpose):
+            personalizes = _personalizes(purpose)
+            if personalizes is None:
+                yield unstated("purposes", purpose.id, "automated_decision")
+            if personalizes is not True:
                 continue
-            options = purpose.personalization
-            if options is None:
-                yield Hit(
-                    pointer=pointer("purposes", purpose.id, "personalization"),
-                    message=Text(
-                        zh=f"目的“{purpose.id}”基于个人特征推送信息，但未声明任何非个性化选项或拒绝方式"
-                        "（personalization）。",
-                        en=f"Purpose '{purpose.id}' pushes content based on personal traits but declares "
-                        "no non-personalized option or way to refuse (personalization).",
-                    ),
-                )
-                continue
-            if options.only_mode:
+            options = purpose.personalization or PersonalizationOptions()
+            if options.only_mode is True:
                 yield Hit(
                     pointer=pointer("purposes", purpose.id, "personalization", "only_mode"),
                     message=Text(
@@ -60,8 +59,19 @@ class NoNonPersonalizedOption(Rule):
                         en=f"Personalized push is the only mode of purpose '{purpose.id}': there is no "
                         "non-personalized alternative to choose.",
                     ),
+                    data=tuple(purpose.data),
+                    purpose=purpose.id,
                 )
-            if not options.non_personalized_option and options.opt_out not in _CONVENIENT:
+            option = options.non_personalized_option
+            if options.only_mode is True:  # personalized as the only mode states that there is no other
+                option = False
+            if option is True or options.opt_out in _CONVENIENT:
+                continue
+            if option is None:
+                yield unstated("purposes", purpose.id, "personalization", "non_personalized_option")
+            if options.opt_out is None:
+                yield unstated("purposes", purpose.id, "personalization", "opt_out")
+            if option is False and options.opt_out is not None:
                 yield Hit(
                     pointer=pointer("purposes", purpose.id, "personalization", "non_personalized_option"),
                     message=Text(
@@ -69,11 +79,16 @@ class NoNonPersonalizedOption(Rule):
                         en=f"Purpose '{purpose.id}' has no non-personalized option and no convenient way "
                         f"to turn it off (opt_out: {options.opt_out.value}).",
                     ),
+                    data=tuple(purpose.data),
+                    purpose=purpose.id,
                 )
 
 
-def _personalizes(purpose: Purpose) -> bool:
-    """Personalization, or push/marketing decided automatically (PIPL 24 para 2)."""
-    return purpose.kind is PurposeKind.PERSONALIZATION or (
-        purpose.automated_decision and (purpose.channel is not None or purpose.kind is PurposeKind.MARKETING)
-    )
+def _personalizes(purpose: Purpose) -> bool | None:
+    """Personalization, or push/marketing decided automatically (PIPL 24 para 2); None where a purpose
+    pushes or markets and the manifest does not say whether automatically."""
+    if purpose.kind is PurposeKind.PERSONALIZATION:
+        return True
+    if purpose.channel is None and purpose.kind is not PurposeKind.MARKETING:
+        return False
+    return purpose.automated_decision

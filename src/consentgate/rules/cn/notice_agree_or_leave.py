@@ -11,6 +11,11 @@ unless:
 - an earlier screen already offered `browse`, or showed the same notice with `refuse` or `skip`:
   the person has had the way in without agreeing (the fixed app's login after its welcome screen).
 A notice that no screen shows is CG-PIPL-017-NO-PRIOR-NOTICE's finding.
+
+What must be stated: `blocks_home` of the notice screen (and of an earlier `browse` screen, whose way
+in counts only when it stands before the home screen), and the basis of each purpose the notice
+covers (`rules/reliance.py`; one that rests on consent is enough). Where the finding depends on one
+of these and it is not stated, the check stays unconfirmed.
 """
 
 from __future__ import annotations
@@ -19,9 +24,9 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import Manifest, Screen, ScreenAction
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.rules.cited import status_note
-from consentgate.rules.facts import needs_no_consent
+from consentgate.rules.reliance import Reliance, reliance
 from consentgate.text import Text
 
 _ACCEPT = {ScreenAction.AGREE, ScreenAction.SUBMIT}
@@ -54,32 +59,51 @@ class NoticeAgreeOrLeave(Rule):
         "so the processing has no valid consent.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         way_in = False  # an earlier screen let the person in without agreeing
+        maybe_in: list[Unknown] = []  # earlier browse screens that may stand before the home screen
         declined: set[str] = set()  # notices already offered with refuse or skip
         for screen in manifest.onboarding:
             actions = set(screen.actions)
-            if _traps(manifest, screen) and not way_in and screen.notice not in declined:
-                yield _hit(screen)
-            if ScreenAction.BROWSE in actions and screen.blocks_home:
-                way_in = True
+            if not way_in and screen.notice not in declined and _only_agree(screen):
+                covered = _covered(manifest, screen)
+                if covered.consent or covered.unknown:
+                    unknown = [*maybe_in, *(() if covered.consent else covered.unknowns())]
+                    if screen.blocks_home is None:
+                        unknown.append(_blocks_home(screen))
+                    if unknown:
+                        yield from unknown
+                    else:
+                        yield _hit(screen, covered)
+            if ScreenAction.BROWSE in actions:
+                if screen.blocks_home is True:
+                    way_in = True
+                elif screen.blocks_home is None:
+                    maybe_in.append(_blocks_home(screen))
             if screen.notice is not None and actions & _DECLINE:
                 declined.add(screen.notice)
 
 
-def _traps(manifest: Manifest, screen: Screen) -> bool:
-    """Shows a notice over consent-based processing, and only agreeing leads on."""
-    if screen.notice is None or not screen.blocks_home:
+def _only_agree(screen: Screen) -> bool:
+    """Shows a notice, may stand before the home screen, and only agreeing leads on."""
+    if screen.notice is None or screen.blocks_home is False:
         return False
     actions = set(screen.actions)
-    if not actions & _ACCEPT or actions & _DECLINE:
-        return False
+    return bool(actions & _ACCEPT) and not actions & _DECLINE
+
+
+def _covered(manifest: Manifest, screen: Screen) -> Reliance:
+    """Which purposes of the screen's notice rest on consent, and which may."""
     notice = next((n for n in manifest.notices if n.id == screen.notice), None)
     covered = (notice.purposes if notice is not None else []) or [p.id for p in manifest.purposes]
-    return any(not needs_no_consent(manifest.purpose(p)) for p in covered)
+    return reliance(manifest.purpose(p) for p in covered)
 
 
-def _hit(screen: Screen) -> Hit:
+def _blocks_home(screen: Screen) -> Unknown:
+    return Unknown(pointer("onboarding", screen.id, "blocks_home"), f"onboarding[{screen.id}].blocks_home")
+
+
+def _hit(screen: Screen, covered: Reliance) -> Hit:
     others = [a.value for a in screen.actions if a not in _ACCEPT]
     note = status_note(NoticeAgreeOrLeave.citations)
     shown = Text(zh="、".join(others), en=", ".join(others)) if others else Text(zh="无", en="none")
@@ -91,4 +115,6 @@ def _hit(screen: Screen) -> Hit:
             en=f"Screen '{screen.id}' shows notice '{screen.notice}' and offers besides agreeing only: "
             f"{shown.en}; with no browse-only, refuse or skip, refusing the notice shuts the app.{note.en}",
         ),
+        data=covered.data,
+        purpose=covered.purpose,
     )

@@ -5,15 +5,19 @@ method, each kind of data, retention, and how to exercise rights; AVIM 2.1 adds 
 must be listed one by one, including those of entrusted parties and embedded SDKs, so a notice
 over processing that gives data to others must say to whom. A notice that is never shown is
 left to the prior-notice rule: its contents inform nobody.
+
+Each content is judged only where stated: `true` (the notice says it) or `false` (it does not). A
+content left out, or a notice that does not say when it is shown (it may be never), leaves the check
+unconfirmed; a notice stated complete needs nothing more.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consentgate.manifest.models import Manifest, Notice, NoticeTiming, PurposeKind
+from consentgate.manifest.models import Manifest, Notice, NoticeTiming, Purpose, PurposeKind
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.text import Text
 
 # Notice flag → what it is missing when false.
@@ -47,34 +51,56 @@ class NoticeIncomplete(Rule):
         en="A notice exists but is incomplete: consent is weakened rather than absent, hence medium.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         for notice in manifest.notices:
             if notice.shown is NoticeTiming.NEVER:
                 continue  # a notice nobody sees is rule CG-PIPL-017-NO-PRIOR-NOTICE's finding
-            for flag, missing in _REQUIRED.items():
-                if not getattr(notice, flag):
-                    yield _hit(notice, flag, missing)
-            if not notice.lists_recipients and _covers_sharing(manifest, notice):
-                yield _hit(
-                    notice,
-                    "lists_recipients",
-                    Text(
-                        zh="未列明接收个人信息的第三方，而清单中的处理涉及向他人提供",
-                        en="names no recipients although the processing it covers gives data to others",
-                    ),
-                )
+            gaps = list(_gaps(manifest, notice))
+            if notice.shown is None and gaps:
+                yield _unknown(notice, "shown")  # never shown would make the gaps moot
+            for flag, hit in gaps:
+                if getattr(notice, flag) is None:
+                    yield _unknown(notice, flag)
+                elif notice.shown is not None:
+                    yield hit
 
 
-def _covers_sharing(manifest: Manifest, notice: Notice) -> bool:
+def _gaps(manifest: Manifest, notice: Notice) -> Iterator[tuple[str, Hit]]:
+    """Each content the notice does not state it gives (false or unstated), with the hit if false."""
+    for flag, missing in _REQUIRED.items():
+        if getattr(notice, flag) is not True:
+            yield flag, _hit(notice, flag, missing)
+    if notice.lists_recipients is not True:
+        sharing = _sharing(manifest, notice)
+        if sharing:
+            missing = Text(
+                zh="未列明接收个人信息的第三方，而清单中的处理涉及向他人提供",
+                en="names no recipients although the processing it covers gives data to others",
+            )
+            data = tuple(dict.fromkeys(d for p in sharing for d in p.data))
+            purpose = sharing[0].id if len(sharing) == 1 else None
+            yield "lists_recipients", _hit(notice, "lists_recipients", missing, data, purpose)
+
+
+def _unknown(notice: Notice, flag: str) -> Unknown:
+    return Unknown(pointer("notices", notice.id, flag), f"notices[{notice.id}].{flag}")
+
+
+def _sharing(manifest: Manifest, notice: Notice) -> list[Purpose]:
+    """The purposes the notice covers that give data to others."""
     covered = [p for p in manifest.purposes if not notice.purposes or p.id in notice.purposes]
-    return any(p.recipients or p.kind is PurposeKind.SHARING for p in covered)
+    return [p for p in covered if p.recipients or p.kind is PurposeKind.SHARING]
 
 
-def _hit(notice: Notice, flag: str, missing: Text) -> Hit:
+def _hit(
+    notice: Notice, flag: str, missing: Text, data: tuple[str, ...] = (), purpose: str | None = None
+) -> Hit:
     return Hit(
         pointer=pointer("notices", notice.id, flag),
         message=Text(
             zh=f"告知文本“{notice.id}”{missing.zh}。",
             en=f"Notice '{notice.id}' {missing.en}.",
         ),
+        data=data,
+        purpose=purpose,
     )

@@ -7,6 +7,10 @@ company name. PIPL 17 asks for 清晰易懂的语言 and MIIT's 2023 notice (dra
 易懂. Data items need no label: they fall back on their category's label from the taxonomy. A
 recipient's `name` serves in Chinese whatever its script, and in English when it has no Chinese
 characters. A notice that is never shown is CG-PIPL-017-NO-PRIOR-NOTICE's finding.
+
+The notice's `languages` and `shown` must be stated where a name is missing: without `languages` it
+is unknown which names its readers need (a purpose named in Chinese and English needs nothing more),
+and without `shown` the notice may be one nobody sees. Such a check stays unconfirmed.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import dataclass
 
 from consentgate.manifest.models import Label, Manifest, Notice, NoticeTiming, Purpose, Recipient
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.rules.cited import status_note
 from consentgate.text import Text
 
@@ -32,6 +36,7 @@ class _Gap:
     pointer: str
     what: Text
     missing: tuple[str, ...]
+    purpose: str | None = None
 
 
 class NoticeLabelsMissing(Rule):
@@ -56,15 +61,21 @@ class NoticeLabelsMissing(Rule):
         "with only the English name missing the governing Chinese text is complete (form: low).",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         gaps: dict[str, _Gap] = {}
         for notice in manifest.notices:
             if notice.shown is NoticeTiming.NEVER:
                 continue
-            for gap in _gaps(manifest, notice):
+            needed = set(_LANGS) if notice.languages is None else _languages(notice.languages)
+            found = list(_gaps(manifest, notice, needed))
+            unstated = list(_unstated(notice))
+            if found and unstated:  # whether these names are owed depends on what is not stated
+                yield from unstated
+                continue
+            for gap in found:
                 known = gaps.get(gap.pointer)
                 missing = tuple(dict.fromkeys((*(known.missing if known else ()), *gap.missing)))
-                gaps[gap.pointer] = _Gap(gap.pointer, gap.what, missing)
+                gaps[gap.pointer] = _Gap(gap.pointer, gap.what, missing, gap.purpose)
         note = status_note(self.citations)
         for gap in gaps.values():
             langs = [_LANGS[lang] for lang in gap.missing]
@@ -77,15 +88,23 @@ class NoticeLabelsMissing(Rule):
                     f"runtime writes from the manifest cannot call it anything people read.{note.en}",
                 ),
                 severity=None if "zh" in gap.missing else Severity.LOW,
+                purpose=gap.purpose,
             )
 
 
-def _languages(notice: Notice) -> set[str]:
-    return {lang.strip().lower().replace("_", "-").split("-")[0] for lang in notice.languages} & set(_LANGS)
+def _languages(tags: list[str]) -> set[str]:
+    return {lang.strip().lower().replace("_", "-").split("-")[0] for lang in tags} & set(_LANGS)
 
 
-def _gaps(manifest: Manifest, notice: Notice) -> Iterator[_Gap]:
-    langs = _languages(notice)
+def _unstated(notice: Notice) -> Iterator[Unknown]:
+    if notice.shown is None:
+        yield Unknown(pointer("notices", notice.id, "shown"), f"notices[{notice.id}].shown")
+    if notice.languages is None:
+        yield Unknown(pointer("notices", notice.id, "languages"), f"notices[{notice.id}].languages")
+
+
+def _gaps(manifest: Manifest, notice: Notice, langs: set[str]) -> Iterator[_Gap]:
+    """Each purpose and recipient the notice covers that has no readable name in one of `langs`."""
     purposes = [manifest.purpose(p) for p in notice.purposes] or manifest.purposes
     for purpose in purposes:
         missing = tuple(lang for lang in sorted(langs, reverse=True) if not _has(purpose.label, lang))
@@ -94,6 +113,7 @@ def _gaps(manifest: Manifest, notice: Notice) -> Iterator[_Gap]:
                 _at("purposes", purpose),
                 Text(zh=f"处理目的“{purpose.id}”", en=f"Purpose '{purpose.id}'"),
                 missing,
+                purpose.id,
             )
     recipient_ids = dict.fromkeys(r for p in purposes for r in p.recipients)
     for recipient in map(manifest.recipient, recipient_ids):

@@ -1,7 +1,10 @@
 """Extra: a notice shown before collection, but not prominently (AVIM 1.2).
 
 Notices never shown, or shown only after collection, are rule 4's business (no prior notice);
-this rule looks only at the before-collection notices, whose form is then what matters.
+this rule looks only at the before-collection notices, whose form is then what matters. Both facts
+must be stated: a notice that does not say when it is shown, or whether it is prominent
+(`prominent: true` for a pop-up or first screen, `false` for a link people have to find), leaves the
+check unconfirmed; a notice stated as shown later, or as prominent, needs nothing more.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import Manifest, NoticeTiming
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.text import Text
 
 
@@ -33,9 +36,15 @@ class NoticeNotProminent(Rule):
         "'in a conspicuous manner' that does not by itself make the processing unlawful.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         for notice in manifest.notices:
-            if notice.shown is NoticeTiming.BEFORE_COLLECTION and not notice.prominent:
+            if notice.prominent is True or notice.shown not in (None, NoticeTiming.BEFORE_COLLECTION):
+                continue
+            if notice.shown is None:
+                yield Unknown(pointer("notices", notice.id, "shown"), f"notices[{notice.id}].shown")
+            if notice.prominent is None:
+                yield Unknown(pointer("notices", notice.id, "prominent"), f"notices[{notice.id}].prominent")
+            elif notice.shown is NoticeTiming.BEFORE_COLLECTION:
                 yield Hit(
                     pointer=pointer("notices", notice.id, "prominent"),
                     message=Text(

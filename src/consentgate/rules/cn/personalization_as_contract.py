@@ -1,13 +1,21 @@
-"""Rule 3: personalization or "better experience" purposes claimed as necessary for the contract."""
+"""Rule 3: personalization or "better experience" purposes claimed as necessary for the contract.
+
+Contract necessity covers basic functions and add-ons the user chose (`facts.may_rest_on_contract`).
+Any other purpose stated to rest on `contract-necessity` is a finding, and so is an add-on stated as
+`user_selected: false`. Where that turns on a fact the manifest leaves out (the basis of a purpose
+that could not rest on the contract, or whether the user chose an add-on claimed as contract), the
+check is unconfirmed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consentgate.manifest.models import Basis, Manifest
+from consentgate.manifest.models import Basis, Manifest, Purpose, PurposeKind
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.rules.facts import may_rest_on_contract
+from consentgate.rules.unstated import unstated
 from consentgate.text import Text
 
 
@@ -30,15 +38,29 @@ class PersonalizationAsContract(Rule):
         en="The court expressly rejected the defendant's contract-necessity defence for personalized push.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         for purpose in manifest.purposes:
-            if purpose.basis is Basis.CONTRACT_NECESSITY and not may_rest_on_contract(purpose):
-                yield Hit(
-                    pointer=pointer("purposes", purpose.id, "basis"),
-                    message=Text(
-                        zh=f"目的“{purpose.id}”属于“{purpose.kind.value}”，不是基本功能，也不是用户自主选择的附加功能，"
-                        "不能以履行合同所必需为合法性基础。",
-                        en=f"Purpose '{purpose.id}' is '{purpose.kind.value}', neither a basic function nor "
-                        "an add-on the user chose, so it cannot rest on contract necessity.",
-                    ),
-                )
+            if may_rest_on_contract(purpose):
+                continue
+            if purpose.basis is None:
+                yield unstated("purposes", purpose.id, "basis")
+            elif purpose.basis is not Basis.CONTRACT_NECESSITY:
+                continue
+            elif purpose.kind is PurposeKind.ADD_ON and purpose.user_selected is None:
+                yield unstated("purposes", purpose.id, "user_selected")
+            else:
+                yield _hit(purpose)
+
+
+def _hit(purpose: Purpose) -> Hit:
+    return Hit(
+        pointer=pointer("purposes", purpose.id, "basis"),
+        message=Text(
+            zh=f"目的“{purpose.id}”属于“{purpose.kind.value}”，不是基本功能，也不是用户自主选择的附加功能，"
+            "不能以履行合同所必需为合法性基础。",
+            en=f"Purpose '{purpose.id}' is '{purpose.kind.value}', neither a basic function nor "
+            "an add-on the user chose, so it cannot rest on contract necessity.",
+        ),
+        data=tuple(purpose.data),
+        purpose=purpose.id,
+    )

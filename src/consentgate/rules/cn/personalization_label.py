@@ -1,7 +1,8 @@
 """Extra: personalized content not marked as such (ARP 16).
 
 Same scope as the tag-controls rule: purposes of kind personalization, or any purpose that
-declares personalization options.
+declares personalization options. Only `labelled: false` is a finding; a purpose in scope that does
+not state `labelled` (or states no options at all) leaves the check unconfirmed.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import Manifest, PurposeKind
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
+from consentgate.rules.unstated import unstated
 from consentgate.text import Text
 
 
@@ -32,12 +34,15 @@ class NotLabelled(Rule):
         en="A matter of form and presentation; it does not affect the basis of the processing.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         for purpose in manifest.purposes:
             options = purpose.personalization
             if purpose.kind is not PurposeKind.PERSONALIZATION and options is None:
                 continue
-            if options is not None and options.labelled:
+            stated = options.labelled if options is not None else None
+            if stated is None:
+                yield unstated("purposes", purpose.id, "personalization", "labelled")
+            if stated is not False:
                 continue
             yield Hit(
                 pointer=pointer("purposes", purpose.id, "personalization", "labelled"),
@@ -45,4 +50,6 @@ class NotLabelled(Rule):
                     zh=f"目的“{purpose.id}”的个性化内容未标明为算法推荐。",
                     en=f"Personalized content of purpose '{purpose.id}' is not marked as recommended by algorithm.",
                 ),
+                data=tuple(purpose.data),
+                purpose=purpose.id,
             )

@@ -3,15 +3,20 @@
 The seed defendant argued "罗某通过自己主动作出的行为同意了某科技公司的收集行为" (filling the form in
 was consent); the court rejected it. PIPL 14 requires a clear, affirmative act, and AVIM 3.4
 names default-agree as a non-express way of asking.
+
+Stated means: `consent.pre_ticked` true or false, which also speaks for every consent box on the
+onboarding screens that does not state its own `pre_ticked` (a box's own value wins); and
+`consent.implied` (`none` states that no conduct is read as consent). A box whose tick neither it nor
+`consent.pre_ticked` states, or a manifest that describes no box and says nothing, is unconfirmed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consentgate.manifest.models import Implied, Manifest
+from consentgate.manifest.models import ConsentBox, Implied, Manifest
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.text import Text
 
 _IMPLIED = {
@@ -39,19 +44,30 @@ class PretickedConsent(Rule):
         "the processing without consent.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
+        consent = manifest.consent
+        boxes = 0
         for screen in manifest.onboarding:
             for index, box in enumerate(screen.consent_boxes):
-                if box.pre_ticked:
+                boxes += 1
+                at = pointer("onboarding", screen.id, "consent_boxes", index, "pre_ticked")
+                if box.pre_ticked is None and consent.pre_ticked is None:
+                    yield Unknown(at, f"onboarding[{screen.id}].consent_boxes[{index}].pre_ticked")
+                elif box.pre_ticked:  # ticked by the manifest-wide default is consent.pre_ticked's hit
                     yield Hit(
-                        pointer=pointer("onboarding", screen.id, "consent_boxes", index, "pre_ticked"),
+                        pointer=at,
                         message=Text(
                             zh=f"界面“{screen.id}”的同意框（{'、'.join(box.purposes)}）默认已勾选。",
                             en=f"The consent box on screen '{screen.id}' ({', '.join(box.purposes)}) "
                             "is ticked by default.",
                         ),
+                        data=_data(manifest, box),
+                        purpose=box.purposes[0] if len(box.purposes) == 1 else None,
                     )
-        if manifest.consent.pre_ticked:
+        if consent.pre_ticked is None:
+            if not boxes:
+                yield Unknown(pointer("consent", "pre_ticked"), "consent.pre_ticked")
+        elif consent.pre_ticked:
             yield Hit(
                 pointer=pointer("consent", "pre_ticked"),
                 message=Text(
@@ -59,7 +75,10 @@ class PretickedConsent(Rule):
                     en="Consent options are ticked by default.",
                 ),
             )
-        implied = _IMPLIED.get(manifest.consent.implied)
+        if consent.implied is None:
+            yield Unknown(pointer("consent", "implied"), "consent.implied")
+            return
+        implied = _IMPLIED.get(consent.implied)
         if implied is not None:
             yield Hit(
                 pointer=pointer("consent", "implied"),
@@ -68,3 +87,9 @@ class PretickedConsent(Rule):
                     en=f"Consent is inferred: {implied.en}, instead of being given expressly.",
                 ),
             )
+
+
+def _data(manifest: Manifest, box: ConsentBox) -> tuple[str, ...]:
+    """The data items the box's purposes process, each once."""
+    purposes = (manifest.purposes_by_id.get(p) for p in box.purposes)
+    return tuple(dict.fromkeys(d for p in purposes if p is not None for d in p.data))

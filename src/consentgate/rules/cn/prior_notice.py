@@ -71,7 +71,9 @@ class NoPriorNotice(Rule):
                         en=f"Notice '{notice.id}' is {timing.en}; no notice is shown before collection.",
                     ),
                 )
-        elif before <= {s.notice for s in manifest.onboarding}:
+        elif not unstated and before <= {s.notice for s in manifest.onboarding}:
+            # A notice whose timing is unstated may be the first-run pop-up: screens are judged only
+            # once every notice says when it is shown.
             yield from _screens_before_notice(manifest.onboarding, before)
 
 
@@ -93,4 +95,5 @@ def _screens_before_notice(screens: list[Screen], before: set[str]) -> Iterator[
                 en=f"Screen '{screen.id}' collects personal information or asks for permissions "
                 "before any screen shows the privacy notice.",
             ),
+            data=tuple(dict.fromkeys(f.data for f in screen.fields)),
         )

@@ -5,6 +5,9 @@ minimum interval at all, as "frequent". 48 hours is a project threshold in line 
 interval commonly cited from MIIT's app-rectification campaigns for repeated permission prompts;
 that source is not in the law catalog, so the rule cites only AVIM 3.2 and keeps the number in
 one constant.
+
+Stated means `ask_again.after_refusal` true or false and, where true, `min_interval_hours`:
+`0` states there is no minimum interval (asked again at every launch); leaving it out is unknown.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.text import Text
 
 MIN_INTERVAL_HOURS = 48.0
@@ -40,12 +43,19 @@ class RepeatedAsking(Rule):
         "following app-rectification practice.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         ask_again = manifest.consent.ask_again
+        if ask_again.after_refusal is None:
+            yield Unknown(pointer("consent", "ask_again", "after_refusal"), "consent.ask_again.after_refusal")
+            return
         if not ask_again.after_refusal:
             return
         hours = ask_again.min_interval_hours
         if hours is None:
+            yield Unknown(
+                pointer("consent", "ask_again", "min_interval_hours"), "consent.ask_again.min_interval_hours"
+            )
+        elif hours == 0:
             yield Hit(
                 pointer=pointer("consent", "ask_again", "after_refusal"),
                 message=Text(

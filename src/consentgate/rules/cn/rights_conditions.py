@@ -3,7 +3,9 @@
 `conditions` in a right lists what the operator demands beyond verifying that the request comes
 from the person (e.g. "clear the balance first", "upload a hand-held ID photo"). Each listed
 condition is a hit; one that really is necessary is kept with a suppression and its reason,
-so the judgement stays visible in the report.
+so the judgement stays visible in the report. `conditions: []` states that there are none; a right
+that leaves `conditions` out is unknown there, and one the manifest does not describe is rule 14's
+to report.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.rules.cn.rights_channels import RIGHT_ACTIONS
 from consentgate.text import Text
 
@@ -36,9 +38,12 @@ class RightsConditions(Rule):
         "not by itself make the processing unlawful.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         for name, right in manifest.rights.by_name().items():
             if right is None or not right.available:
+                continue
+            if right.conditions is None:
+                yield Unknown(pointer("rights", name, "conditions"), f"rights.{name}.conditions")
                 continue
             for index, condition in enumerate(right.conditions):
                 yield Hit(

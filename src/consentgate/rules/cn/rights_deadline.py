@@ -1,8 +1,11 @@
 """Rule 14c: a promised handling time for a right longer than 15 working days (AVIM 6.3).
 
-An unset `working_days` is not a finding: AVIM 6.3 itself says that where no time limit is
-promised, 15 working days applies, so the law fills the gap and the runtime's deadline clock
-enforces it. Only a promise of more than 15 working days contradicts the method.
+AVIM 6.3 itself says that where no time limit is promised, 15 working days applies, so the law
+fills that gap and the runtime's deadline clock enforces it: only a promise of more than 15 working
+days contradicts the method. But a right that leaves `working_days` out does not say whether the
+rules promise nothing or promise 30 days, so the check stays unconfirmed there: state the promised
+time, or 15 where the rules promise none (the limit AVIM 6.3 then sets). A right the manifest does
+not describe is rule 14's to report.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.rules.cn.rights_channels import RIGHT_ACTIONS
 from consentgate.text import Text
 
@@ -36,11 +39,13 @@ class RightsDeadline(Rule):
         "does not by itself make the processing unlawful.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         for name, right in manifest.rights.by_name().items():
-            if right is None or not right.available or right.working_days is None:
+            if right is None or not right.available:
                 continue
-            if right.working_days > MAX_WORKING_DAYS:
+            if right.working_days is None:
+                yield Unknown(pointer("rights", name, "working_days"), f"rights.{name}.working_days")
+            elif right.working_days > MAX_WORKING_DAYS:
                 yield Hit(
                     pointer=pointer("rights", name, "working_days"),
                     message=Text(

@@ -2,7 +2,9 @@
 
 PIPL 29 requires separate (or, where a law says so, written) consent for sensitive data. Only a
 basis that needs no consent at all lifts that: the law, an emergency, or contract necessity for
-an item the app type's necessary-PI scope actually lists.
+an item the basic service's necessary PI actually includes (the app type's scope, or for a service
+outside the 39 types the operator's own statement, which the finding then says). Where the basis, an
+add-on's choice or necessity is not stated, the rule names what it needed instead of concluding.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import Basis, DataItem, Manifest, Purpose
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
-from consentgate.rules.facts import is_necessary, is_sensitive, needs_no_consent
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
+from consentgate.rules.facts import all_of, basis_facts, consent_needed, contract_may_cover, is_sensitive
+from consentgate.rules.necessity import NecessaryScope, necessary_data_unknown, necessary_scope, necessity
 from consentgate.text import Text
 
 
@@ -34,26 +37,49 @@ class SensitiveWithoutSeparateConsent(Rule):
         en="Misused or leaked, sensitive data easily harms dignity, personal safety or property.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
+        scope = necessary_scope(manifest)
         for purpose in manifest.purposes:
-            if purpose.basis.is_separate:
+            if purpose.basis is not None and purpose.basis.is_separate:
                 continue
             for index, data_id in enumerate(purpose.data):
                 item = manifest.data_item(data_id)
-                if not is_sensitive(item) or _lawful_without_consent(manifest, purpose, item):
-                    continue
-                yield Hit(
-                    pointer=pointer("purposes", purpose.id, "data", index),
-                    message=Text(
-                        zh=f"敏感个人信息“{item.id}”（{item.category}）用于目的“{purpose.id}”，"
-                        f"合法性基础为“{purpose.basis.value}”，未取得单独同意。",
-                        en=f"Sensitive '{item.id}' ({item.category}) is used by purpose '{purpose.id}' on "
-                        f"'{purpose.basis.value}', without separate consent.",
-                    ),
-                )
+                if is_sensitive(item):
+                    yield from self._item(manifest, scope, purpose, index, item)
+
+    def _item(
+        self, manifest: Manifest, scope: NecessaryScope, purpose: Purpose, index: int, item: DataItem
+    ) -> Iterator[Hit | Unknown]:
+        lawful = _lawful_without_consent(manifest, scope, purpose, item)
+        if lawful is True:
+            return
+        on_contract = purpose.basis is Basis.CONTRACT_NECESSITY
+        if lawful is None:
+            yield from basis_facts(purpose)
+            if on_contract and necessity(manifest, item, scope) is None:
+                yield necessary_data_unknown()
+            return
+        assert purpose.basis is not None
+        note = scope.note if on_contract else Text(zh="", en="")
+        yield Hit(
+            pointer=pointer("purposes", purpose.id, "data", index),
+            message=Text(
+                zh=f"敏感个人信息“{item.id}”（{item.category}）用于目的“{purpose.id}”，"
+                f"合法性基础为“{purpose.basis.value}”，未取得单独同意{note.zh}。",
+                en=f"Sensitive '{item.id}' ({item.category}) is used by purpose '{purpose.id}' on "
+                f"'{purpose.basis.value}', without separate consent{note.en}.",
+            ),
+            citations=scope.citations if on_contract else (),
+            data=(item.id,),
+            purpose=purpose.id,
+        )
 
 
-def _lawful_without_consent(manifest: Manifest, purpose: Purpose, item: DataItem) -> bool:
+def _lawful_without_consent(
+    manifest: Manifest, scope: NecessaryScope, purpose: Purpose, item: DataItem
+) -> bool | None:
+    """No consent needed at all: a basis of PIPL 13 (3)-(7), or the contract for a necessary item."""
     if purpose.basis is Basis.CONTRACT_NECESSITY:
-        return needs_no_consent(purpose) and is_necessary(manifest, item)
-    return needs_no_consent(purpose)
+        return all_of(contract_may_cover(purpose), necessity(manifest, item, scope))
+    needed = consent_needed(purpose)
+    return None if needed is None else not needed

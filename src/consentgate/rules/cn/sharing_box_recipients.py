@@ -5,17 +5,20 @@ recipient's name, contact, purpose and data: one tick for two affiliated apps is
 two provisions, so neither was consented to separately (issue 12: the fixed seed app's
 share-affiliates box named 关联软件甲 and 关联软件乙 and wrote two `separate` events). A box that
 lists no `recipients` covers every recipient of its purposes. Entrusted processors (PIPL 21) act
-for the operator and need no consent of their own, so they are not counted.
+for the operator and need no consent of their own, so they are not counted, and so is a purpose
+that needs no consent at all (`facts.needs_consent`). Where counting a purpose whose basis is not
+stated (or, for an add-on claimed as contract, whose `user_selected` is not) would make the box
+cover several recipients, the check is unconfirmed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consentgate.manifest.models import ConsentBox, Manifest, Recipient, RecipientKind, Screen
+from consentgate.manifest.models import ConsentBox, Manifest, Purpose, Recipient, RecipientKind, Screen
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
-from consentgate.rules.facts import needs_no_consent
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
+from consentgate.rules.facts import needs_consent
 from consentgate.text import Text
 
 
@@ -40,24 +43,31 @@ class OneBoxSeveralRecipients(Rule):
         "for several recipients is separate consent to none of them, so each provision lacks a basis.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         for screen in manifest.onboarding:
             for index, box in enumerate(screen.consent_boxes):
-                covered = _recipients_needing_separate_consent(manifest, box)
+                purposes = [manifest.purpose(p) for p in box.purposes]
+                needs = {p.id: needs_consent(p) for p in purposes}
+                asking = [p for p in purposes if needs[p.id] is True]
+                covered = _other_processors(manifest, box, asking)
                 if len(covered) > 1:
-                    yield _hit(screen, index, box, covered)
+                    yield _hit(screen, index, box, covered, asking)
+                elif len(_other_processors(manifest, box, purposes)) > 1:
+                    # Several recipients if the purposes whose basis is not stated need consent.
+                    yield from (need for need in needs.values() if isinstance(need, Unknown))
 
 
-def _recipients_needing_separate_consent(manifest: Manifest, box: ConsentBox) -> list[Recipient]:
-    """The other processors this box gives consent for, where its purposes need consent at all."""
-    purposes = [p for p in map(manifest.purpose, box.purposes) if not needs_no_consent(p)]
+def _other_processors(manifest: Manifest, box: ConsentBox, purposes: list[Purpose]) -> list[Recipient]:
+    """The other processors this box gives consent for through `purposes` (those that need consent)."""
     receiving = dict.fromkeys(r for p in purposes for r in p.recipients)
     named = [r for r in box.recipients if r in receiving] if box.recipients else list(receiving)
     recipients = map(manifest.recipient, named)
     return [r for r in recipients if r.kind is not RecipientKind.ENTRUSTED]
 
 
-def _hit(screen: Screen, index: int, box: ConsentBox, covered: list[Recipient]) -> Hit:
+def _hit(
+    screen: Screen, index: int, box: ConsentBox, covered: list[Recipient], purposes: list[Purpose]
+) -> Hit:
     at = ("onboarding", screen.id, "consent_boxes", index)
     how = (
         Text(zh="涵盖", en="names")
@@ -75,4 +85,6 @@ def _hit(screen: Screen, index: int, box: ConsentBox, covered: list[Recipient]) 
             en=f"Consent box {index + 1} on screen '{screen.id}' ({', '.join(box.purposes)}) {how.en}: "
             f"{len(covered)} recipients ({', '.join(r.name for r in covered)}) get data on one tick.",
         ),
+        data=tuple(dict.fromkeys(d for p in purposes for d in p.data)),
+        purpose=purposes[0].id if len(purposes) == 1 else None,
     )

@@ -2,6 +2,7 @@
 
 Accepted language tags: `zh`, `zh-CN`, `zh-SG`, `zh-Hans` and longer tags that start with
 `zh-Hans` (case-insensitive, `_` or `-`). `zh-TW`, `zh-HK` and `zh-Hant` are Traditional Chinese.
+A notice that does not state its `languages` leaves the check unconfirmed: Chinese is not assumed.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.text import Text
 
 _SIMPLIFIED = {"zh", "zh-cn", "zh-sg", "zh-hans"}
@@ -38,8 +39,11 @@ class NoSimplifiedChinese(Rule):
         en="A matter of the notice's form and readability.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         for notice in manifest.notices:
+            if notice.languages is None:
+                yield Unknown(pointer("notices", notice.id, "languages"), f"notices[{notice.id}].languages")
+                continue
             if any(is_simplified_chinese(lang) for lang in notice.languages):
                 continue
             listed = ", ".join(notice.languages) or "-"

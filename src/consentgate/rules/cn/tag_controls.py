@@ -2,6 +2,8 @@
 
 Applies to every purpose of kind personalization and to any purpose that declares
 personalization options: both recommend by the person's characteristics, i.e. by user tags.
+Only `tag_controls: false` is a finding; a purpose in scope that does not state `tag_controls` (or
+states no options at all) leaves the check unconfirmed.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import Manifest, PurposeKind
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
+from consentgate.rules.unstated import unstated
 from consentgate.text import Text
 
 
@@ -33,12 +36,15 @@ class NoTagControls(Rule):
         "valid consent: a breach of duty, not unlawful processing.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         for purpose in manifest.purposes:
             options = purpose.personalization
             if purpose.kind is not PurposeKind.PERSONALIZATION and options is None:
                 continue
-            if options is not None and options.tag_controls:
+            stated = options.tag_controls if options is not None else None
+            if stated is None:
+                yield unstated("purposes", purpose.id, "personalization", "tag_controls")
+            if stated is not False:
                 continue
             yield Hit(
                 pointer=pointer("purposes", purpose.id, "personalization", "tag_controls"),
@@ -47,4 +53,6 @@ class NoTagControls(Rule):
                     en=f"Purpose '{purpose.id}' recommends by user tags, but people cannot see, select or "
                     "delete those tags.",
                 ),
+                data=tuple(purpose.data),
+                purpose=purpose.id,
             )

@@ -3,15 +3,23 @@
 In the seed case the plaintiff's numbers "由其合做的线下体验店搜集" — an offline partner collected them
 and the app used them with no consent ever given to it. Receiving data is processing: it needs a
 basis of its own, such as the source's consent covering the provision or the person's confirmation.
+
+The source is asked only where it matters (`facts.data_sources`): an item derived from others is
+judged through its sources, one that an onboarding screen asks the person for came from them, and
+one with a `provenance` but no `source` came from someone else. Any other item without a stated
+`source`, or a provenance without a stated `basis`, leaves the check unconfirmed; `basis: none`
+states that there is none.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consentgate.manifest.models import DataSource, Manifest, ProvenanceBasis
+from consentgate.manifest.models import DataItem, DataSource, Manifest, ProvenanceBasis
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
+from consentgate.rules.facts import data_sources
+from consentgate.rules.unstated import unstated
 from consentgate.text import Text
 
 _INDIRECT = {
@@ -19,6 +27,8 @@ _INDIRECT = {
     DataSource.OFFLINE_PARTNER: Text(zh="线下合作方", en="an offline partner"),
     DataSource.OTHERS_ADDRESS_BOOK: Text(zh="他人上传的通讯录", en="other people's address books"),
 }
+# A provenance without a source still states that the item came from someone other than the person.
+_SOMEONE_ELSE = Text(zh="他方", en="someone else")
 
 
 class ThirdPartySourceNoBasis(Rule):
@@ -42,25 +52,38 @@ class ThirdPartySourceNoBasis(Rule):
         "a basis from the start.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
+        sources = data_sources(manifest)
         for item in manifest.data:
-            source = _INDIRECT.get(item.source)
-            if source is None:
-                continue
-            if item.provenance is None:
-                yield Hit(
-                    pointer=pointer("data", item.id, "source"),
-                    message=Text(
-                        zh=f"“{item.id}”来自{source.zh}，但未说明提供方及其依据（provenance）。",
-                        en=f"'{item.id}' comes from {source.en} with no record of who provided "
-                        "it or on what basis (provenance).",
-                    ),
-                )
-            elif item.provenance.basis is ProvenanceBasis.NONE:
-                yield Hit(
-                    pointer=pointer("data", item.id, "provenance", "basis"),
-                    message=Text(
-                        zh=f"“{item.id}”由“{item.provenance.party}”提供，没有任何合法性依据。",
-                        en=f"'{item.id}' was provided by '{item.provenance.party}' with no basis at all.",
-                    ),
-                )
+            source = sources[item.id]
+            if source in _INDIRECT:
+                yield from _judge_provenance(item, _INDIRECT[source])
+            elif source is None and item.provenance is not None:
+                yield from _judge_provenance(item, _SOMEONE_ELSE)
+            elif source is None:
+                yield unstated("data", item.id, "source")
+
+
+def _judge_provenance(item: DataItem, source: Text) -> Iterator[Hit | Unknown]:
+    """Data from others needs a record of who gave it, and a basis for receiving it."""
+    if item.provenance is None:
+        yield Hit(
+            pointer=pointer("data", item.id, "source"),
+            message=Text(
+                zh=f"“{item.id}”来自{source.zh}，但未说明提供方及其依据（provenance）。",
+                en=f"'{item.id}' comes from {source.en} with no record of who provided "
+                "it or on what basis (provenance).",
+            ),
+            data=(item.id,),
+        )
+    elif item.provenance.basis is None:
+        yield unstated("data", item.id, "provenance", "basis")
+    elif item.provenance.basis is ProvenanceBasis.NONE:
+        yield Hit(
+            pointer=pointer("data", item.id, "provenance", "basis"),
+            message=Text(
+                zh=f"“{item.id}”由“{item.provenance.party}”提供，没有任何合法性依据。",
+                en=f"'{item.id}' was provided by '{item.provenance.party}' with no basis at all.",
+            ),
+            data=(item.id,),
+        )

@@ -3,7 +3,9 @@
 An item counts as used when a purpose lists it, or when it is a source of a derived item that is
 used (building a profile tag is a use). An unused item collected on an onboarding screen is
 reported at each field that asks for it — that is where the collection happens; other unused
-items are reported at their declaration.
+items are reported at their declaration. A manifest that does not write `purposes` at all says
+nothing about what its data is used for, so nothing is reported as unused there; `purposes: []`
+states that there are none.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterator
 
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.text import Text
 
 
@@ -48,7 +50,11 @@ class UnrelatedData(Rule):
         "yet the unlawful use a court would sanction.",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
+        if not manifest.states("purposes"):
+            if manifest.data:
+                yield Unknown(pointer("purposes"), "purposes")
+            return
         used = used_data(manifest)
         collected_on_screen: set[str] = set()
         for screen in manifest.onboarding:
@@ -62,6 +68,7 @@ class UnrelatedData(Rule):
                         zh=f"界面“{screen.id}”收集“{field.data}”，但没有任何处理目的使用它。",
                         en=f"Screen '{screen.id}' collects '{field.data}', but no purpose uses it.",
                     ),
+                    data=(field.data,),
                 )
         for item in manifest.data:
             if item.id in used or item.id in collected_on_screen:
@@ -72,4 +79,5 @@ class UnrelatedData(Rule):
                     zh=f"数据项“{item.id}”（{item.category}）没有被任何处理目的使用。",
                     en=f"Data item '{item.id}' ({item.category}) is used by no purpose.",
                 ),
+                data=(item.id,),
             )

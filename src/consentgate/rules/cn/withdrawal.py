@@ -5,16 +5,20 @@ Which processing counts as consent-based: every purpose that no other PIPL 13 ba
 basis at all and personalization dressed up as contract necessity: consent is the only ground
 they could ever stand on, so the person must be able to take it back. In the seed case no way
 existed; the plaintiff had to sue to make the processing stop.
+
+Stated means: `consent.withdrawal.channel` (`none` states there is no way), and where there is one,
+`steps` and `consent_steps` to compare; and the basis of the purposes (`rules/reliance.py`), unless one
+of them is stated to rest on consent. What is left out is unconfirmed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from consentgate.manifest.models import Manifest, WithdrawalChannel
 from consentgate.manifest.positions import pointer
-from consentgate.rules.base import Hit, Rule, Severity
-from consentgate.rules.facts import needs_no_consent
+from consentgate.rules.base import Hit, Rule, Severity, Unknown
+from consentgate.rules.reliance import Reliance, reliance
 from consentgate.text import Text
 
 
@@ -41,30 +45,57 @@ class NoEasyWithdrawal(Rule):
         "the processing unlawful (medium).",
     )
 
-    def evaluate(self, manifest: Manifest) -> Iterator[Hit]:
-        relying = [p.id for p in manifest.purposes if not needs_no_consent(p)]
-        if not relying:
-            return
-        names = "、".join(relying)
+    def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
+        found = reliance(manifest.purposes)
+        if not found.consent and not found.unknown:
+            return  # nothing rests on consent, so nothing needs withdrawing
         withdrawal = manifest.consent.withdrawal
-        if withdrawal.channel is WithdrawalChannel.NONE:
-            yield Hit(
-                pointer=pointer("consent", "withdrawal", "channel"),
-                message=Text(
-                    zh=f"没有任何撤回同意的途径，而目的“{names}”只能基于个人同意。",
-                    en="There is no way to withdraw consent, though these purposes can rest only on it: "
-                    f"'{', '.join(relying)}'.",
-                ),
-            )
-            return
-        steps, consent_steps = withdrawal.steps, withdrawal.consent_steps
-        if steps is not None and consent_steps is not None and steps > consent_steps:
-            yield Hit(
-                pointer=pointer("consent", "withdrawal", "steps"),
-                message=Text(
-                    zh=f"撤回同意需要 {steps} 步，而给出同意只需 {consent_steps} 步，撤回比同意更难。",
-                    en=f"Withdrawing consent takes {steps} steps but giving it takes {consent_steps}: "
-                    "withdrawal is harder than consent.",
-                ),
-                severity=Severity.MEDIUM,
-            )
+        if withdrawal.channel is None:
+            yield Unknown(pointer("consent", "withdrawal", "channel"), "consent.withdrawal.channel")
+            yield from _owed(found, [])
+        elif withdrawal.channel is WithdrawalChannel.NONE:
+            yield from _owed(found, [_no_channel(found)])
+        else:
+            steps, consent_steps = withdrawal.steps, withdrawal.consent_steps
+            if steps is None or consent_steps is None:
+                for name, value in (("steps", steps), ("consent_steps", consent_steps)):
+                    if value is None:
+                        yield Unknown(pointer("consent", "withdrawal", name), f"consent.withdrawal.{name}")
+                yield from _owed(found, [])
+            elif steps > consent_steps:
+                yield from _owed(found, [_harder(found, steps, consent_steps)])
+
+
+def _owed(found: Reliance, hits: Iterable[Hit]) -> Iterator[Hit | Unknown]:
+    """The hits where a purpose is stated to rest on consent; else the bases that would tell."""
+    if found.consent:
+        yield from hits
+    else:
+        yield from found.unknowns()
+
+
+def _no_channel(found: Reliance) -> Hit:
+    return Hit(
+        pointer=pointer("consent", "withdrawal", "channel"),
+        message=Text(
+            zh=f"没有任何撤回同意的途径，而目的“{'、'.join(found.ids)}”只能基于个人同意。",
+            en="There is no way to withdraw consent, though these purposes can rest only on it: "
+            f"'{', '.join(found.ids)}'.",
+        ),
+        data=found.data,
+        purpose=found.purpose,
+    )
+
+
+def _harder(found: Reliance, steps: int, consent_steps: int) -> Hit:
+    return Hit(
+        pointer=pointer("consent", "withdrawal", "steps"),
+        message=Text(
+            zh=f"撤回同意需要 {steps} 步，而给出同意只需 {consent_steps} 步，撤回比同意更难。",
+            en=f"Withdrawing consent takes {steps} steps but giving it takes {consent_steps}: "
+            "withdrawal is harder than consent.",
+        ),
+        severity=Severity.MEDIUM,
+        data=found.data,
+        purpose=found.purpose,
+    )

@@ -1,0 +1,75 @@
+"""Which purposes rest on consent, when a manifest may leave the basis unstated.
+
+`facts.needs_no_consent` answers for a stated basis. A purpose whose basis is unknown, or a
+contract-necessity add-on that does not say whether the person chose it (`user_selected`), may rest
+on consent or may not; a rule that owes something only to consent-based processing (re-consent,
+withdrawal, a way past the notice) must then name the fact it needed instead of concluding. The
+runtime's answer (`Purpose.enforced_basis`, consent) keeps processing safe; it is no audit fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from consentgate.manifest.models import Basis, Purpose, PurposeKind
+from consentgate.manifest.positions import pointer
+from consentgate.rules.base import Unknown
+from consentgate.rules.facts import needs_no_consent
+
+
+def rests_on_consent(purpose: Purpose) -> bool | None:
+    """True when consent is the only ground it can stand on, False when another basis carries it,
+    None when the manifest does not say enough to tell."""
+    if purpose.basis is None:
+        return None
+    if (
+        purpose.basis is Basis.CONTRACT_NECESSITY
+        and purpose.kind is PurposeKind.ADD_ON
+        and purpose.user_selected is None
+    ):
+        return None
+    return not needs_no_consent(purpose)
+
+
+def basis_unknown(purpose: Purpose) -> Unknown:
+    """The fact to state so that `rests_on_consent` can answer for this purpose."""
+    field = "basis" if purpose.basis is None else "user_selected"
+    return Unknown(pointer("purposes", purpose.id, field), f"purposes[{purpose.id}].{field}")
+
+
+@dataclass(frozen=True)
+class Reliance:
+    """The purposes of some processing that rest on consent, and those that may."""
+
+    consent: tuple[Purpose, ...]
+    unknown: tuple[Purpose, ...]
+
+    @property
+    def ids(self) -> list[str]:
+        return [p.id for p in self.consent]
+
+    @property
+    def data(self) -> tuple[str, ...]:
+        """The data items the consent-based purposes process, each once, in manifest order."""
+        return tuple(dict.fromkeys(d for p in self.consent for d in p.data))
+
+    @property
+    def purpose(self) -> str | None:
+        """The one consent-based purpose a finding is about, if there is exactly one."""
+        return self.consent[0].id if len(self.consent) == 1 else None
+
+    def unknowns(self) -> Iterator[Unknown]:
+        return (basis_unknown(p) for p in self.unknown)
+
+
+def reliance(purposes: Iterable[Purpose]) -> Reliance:
+    consent: list[Purpose] = []
+    unknown: list[Purpose] = []
+    for purpose in purposes:
+        answer = rests_on_consent(purpose)
+        if answer is None:
+            unknown.append(purpose)
+        elif answer:
+            consent.append(purpose)
+    return Reliance(tuple(consent), tuple(unknown))
