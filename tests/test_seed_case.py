@@ -164,9 +164,9 @@ def test_fixed_app_has_no_finding_at_all() -> None:
         # Issue 12 item 2: one box for both affiliated apps.
         (
             (
-                "      - {purposes: [share-affiliates], recipients: [affiliate-app-a]}\n"
-                "      - {purposes: [share-affiliates], recipients: [affiliate-app-b]}\n",
-                "      - {purposes: [share-affiliates]}\n",
+                "      - {purposes: [share-affiliates], recipients: [affiliate-app-a], required_to_continue: false}\n"
+                "      - {purposes: [share-affiliates], recipients: [affiliate-app-b], required_to_continue: false}\n",
+                "      - {purposes: [share-affiliates], required_to_continue: false}\n",
             ),
             "CG-PIPL-023-ONE-BOX-SEVERAL-RECIPIENTS",
             "/onboarding/marketing-opt-in/consent_boxes",
