@@ -40,7 +40,7 @@ def test_html_quotes_the_text_of_every_cited_verified_law(
     seed_report: ManifestReport, seed_html: str
 ) -> None:
     catalog = load_catalog()
-    cited = {c for f in seed_report.findings for c in f.citations}
+    cited = {c for f in seed_report.violations for c in f.citations}
     for citation in cited:
         entry = catalog.entry(citation)
         assert entry.heading.zh in seed_html, citation
@@ -51,7 +51,7 @@ def test_html_quotes_the_text_of_every_cited_verified_law(
 
 def test_html_marks_each_unverified_law_text(seed_report: ManifestReport, seed_html: str) -> None:
     catalog = load_catalog()
-    pairs = [(f, c) for f in seed_report.findings for c in f.citations if not catalog.entry(c).verified]
+    pairs = [(f, c) for f in seed_report.violations for c in f.citations if not catalog.entry(c).verified]
     assert pairs, "the seed case cites unverified clauses (e.g. AVIM items); this test needs one"
     distinct = {c for _, c in pairs}
     # Marked at each citation of a finding, and once more where the appendix quotes the clause.
@@ -59,7 +59,7 @@ def test_html_marks_each_unverified_law_text(seed_report: ManifestReport, seed_h
 
 
 def test_html_quotes_each_cited_law_once_in_the_appendix(seed_report: ManifestReport, seed_html: str) -> None:
-    cited = {c for f in seed_report.findings for c in f.citations}
+    cited = {c for f in seed_report.violations for c in f.citations}
     appendix = seed_html.split('<section class="laws">', 1)[1]
     for citation in cited:
         assert seed_html.count(f'id="law-{citation}"') == 1, citation

@@ -20,8 +20,12 @@ def test_json_has_the_documented_shape(seed_report: ManifestReport) -> None:
     [manifest] = data["manifests"]
     assert manifest["path"] == seed_report.path
     assert manifest["app"] == seed_report.app
-    assert len(manifest["findings"]) == len(seed_report.findings)
-    for raw, finding in zip(manifest["findings"], seed_report.findings, strict=True):
+    assert len(manifest["findings"]) == len(seed_report.violations)
+    assert len(manifest["unconfirmed"]) == len(seed_report.findings) - len(seed_report.violations) > 0
+    assert all(raw["status"] == "unconfirmed" and raw["unknown_facts"] for raw in manifest["unconfirmed"])
+    for raw, finding in zip(manifest["findings"], seed_report.violations, strict=True):
+        assert raw["status"] == "violation"
+        assert raw["about"] == {"data": list(finding.data), "purpose": finding.purpose}
         assert set(raw) >= FINDING_KEYS
         assert raw["rule_id"] == finding.rule_id
         assert raw["severity"] == finding.severity.value
@@ -38,8 +42,9 @@ def test_json_has_the_documented_shape(seed_report: ManifestReport) -> None:
 def test_json_summary_counts_open_findings_by_severity(seed_report: ManifestReport) -> None:
     summary = json.loads(render_json(document(seed_report)))["summary"]
     for severity in ("high", "medium", "low"):
-        expected = sum(1 for f in seed_report.findings if f.severity.value == severity)
+        expected = sum(1 for f in seed_report.violations if f.severity.value == severity)
         assert summary["findings"][severity] == expected
+    assert summary["unconfirmed"] == len(seed_report.unconfirmed) > 0
     assert summary["files"] == 1
     assert summary["load_errors"] == 0
 

@@ -49,7 +49,11 @@ def test_seed_case_sarif_validates(seed_report: ManifestReport, lang: Lang) -> N
     assert len(run["results"]) == len(seed_report.findings)
     for result, finding in zip(run["results"], seed_report.findings, strict=True):
         assert result["ruleId"] == finding.rule_id
-        assert result["level"] == LEVELS[finding.severity]
+        if finding.unconfirmed:  # SARIF's "the tool could not decide": kind open, level none
+            assert (result["kind"], result["level"]) == ("open", "none")
+            assert result["properties"]["unknownFacts"] == list(finding.unknown_facts)
+        else:
+            assert (result["kind"], result["level"]) == ("fail", LEVELS[finding.severity])
         assert result["message"]["text"] == finding.message.in_(lang)
         region = result["locations"][0]["physicalLocation"]["region"]
         assert (region["startLine"], region["startColumn"]) == (

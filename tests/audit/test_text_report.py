@@ -30,9 +30,13 @@ def test_each_finding_shows_severity_rule_place_citations_and_remediation(
     langs: tuple[Lang, ...] = ("zh", "en")
     for lang in langs:
         text = _render(document(seed_report), lang)
-        for finding in seed_report.findings:
+        violations, unconfirmed = text.split(message("report.unconfirmed_findings").in_(lang), 1)
+        for finding in seed_report.unconfirmed:
+            assert f"{finding.rule_id}  " in unconfirmed
+            assert ", ".join(finding.unknown_facts) in unconfirmed
+        for finding in seed_report.violations:
             loc = finding.location
-            assert f"{finding.rule_id}  {loc.path}:{loc.line}:{loc.column}" in text
+            assert f"{finding.rule_id}  {loc.path}:{loc.line}:{loc.column}" in violations
             assert finding.message.in_(lang) in text
             assert ", ".join(finding.citations) in text
             assert finding.remediation.in_(lang) in text

@@ -206,9 +206,10 @@ def test_wrong_enum_value(tmp_path: Path, command: str) -> None:
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_missing_required_field(tmp_path: Path, command: str) -> None:
-    source = HEAD + "purposes:\n  - id: courses\n    kind: basic-function\n"
-    # Nothing to point at for an absent key: the place is the purpose that lacks it.
-    case = Case(_text(source), (6, 5), "缺少必填字段“basis”", "required field 'basis' is missing")
+    source = HEAD + "purposes:\n  - id: courses\n    basis: consent\n"
+    # Nothing to point at for an absent key: the place is the purpose that lacks it. (An unstated
+    # basis is a fact left unknown; what a purpose is, its kind, cannot be.)
+    case = Case(_text(source), (6, 5), "缺少必填字段“kind”", "required field 'kind' is missing")
     output = _check(command, _write(tmp_path, case), case)
     assert "/purposes/courses" in output
 

@@ -3,7 +3,8 @@
 A new user's first manifest should start from what the law allows, not from an empty file: the
 app type's necessary personal information on contract necessity, a notice before collection, a
 login screen that asks for nothing more, and working consent, rights and complaint channels. The
-comments (zh and en, from the message catalog) say what to fill in.
+comments (zh and en, from the message catalog) say what to fill in. It states every fact the rules
+read, so its audit has no unconfirmed check either: each one is a claim the team must make true.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ def _onboarding_section(ids: list[str]) -> list[str]:
         "onboarding:",
         f"  - id: {SCREEN_ID}",
         f"    notice: {NOTICE_ID}",
+        "    blocks_home: true",
         "    fields:",
     ]
     lines += [f"      - {{data: {i}, required: true, purposes: [{PURPOSE_ID}]}}" for i in ids]
@@ -130,6 +132,7 @@ def render_starter(app_type: AppType) -> str:
         "    retention: true",
         "    rights_procedure: true",
         "    languages: [zh]",
+        "    change: none",
         f"    purposes: [{PURPOSE_ID}]",
         "",
         *_data_section(app_type, categories),
@@ -151,10 +154,15 @@ def render_starter(app_type: AppType) -> str:
         "  withdrawal: {channel: in-app-settings, steps: 2, consent_steps: 2}",
         "  ask_again: {after_refusal: false}",
         "",
+        *_comment(message("starter.minors")),
+        "minors:",
+        "  under_14: false",
+        "",
         *_comment(message("starter.rights")),
         "rights:",
         *(
-            f"  {right}: {{available: true, channel: {rights_channel}, working_days: {RESPONSE_WORKING_DAYS}}}"
+            f"  {right}: {{available: true, channel: {rights_channel}, working_days: {RESPONSE_WORKING_DAYS}, "
+            "conditions: []}"
             for right in RIGHTS
         ),
         "",

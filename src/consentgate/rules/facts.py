@@ -17,7 +17,6 @@ from consentgate.manifest.models import (
     ScreenAction,
     ScreenField,
 )
-from consentgate.manifest.positions import pointer
 from consentgate.rules.base import Unknown
 from consentgate.rules.necessity import necessity
 from consentgate.rules.unstated import unstated
@@ -115,15 +114,8 @@ def needs_consent(purpose: Purpose) -> bool | Unknown:
     """Whether the purpose needs the person's consent (`needs_no_consent` is false), or the unstated
     fact that decides it: its basis, or, for an add-on claimed as contract necessity, whether the user
     chose it (`may_rest_on_contract` counts only a stated choice)."""
-    if purpose.basis is None:
-        return unstated("purposes", purpose.id, "basis")
-    if (
-        purpose.basis is Basis.CONTRACT_NECESSITY
-        and purpose.kind is PurposeKind.ADD_ON
-        and purpose.user_selected is None
-    ):
-        return unstated("purposes", purpose.id, "user_selected")
-    return not needs_no_consent(purpose)
+    answer = consent_needed(purpose)
+    return next(basis_facts(purpose)) if answer is None else answer
 
 
 def data_sources(manifest: Manifest) -> dict[str, DataSource | None]:
@@ -171,8 +163,7 @@ def way_around(screen: Screen) -> bool | None:
 
 def screen_fact(screen: Screen, *path: str | int) -> Unknown:
     """An unstated fact of an onboarding screen: `onboarding[questionnaire].fields[0].required`."""
-    written = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
-    return Unknown(pointer("onboarding", screen.id, *path), f"onboarding[{screen.id}]{written}")
+    return unstated("onboarding", screen.id, *path)
 
 
 def field_purpose(manifest: Manifest, field: ScreenField) -> str | None:
@@ -186,8 +177,6 @@ def field_purpose(manifest: Manifest, field: ScreenField) -> str | None:
 def basis_facts(purpose: Purpose) -> Iterator[Unknown]:
     """The unstated facts that leave a purpose's need for consent open: its basis, an add-on's choice."""
     if purpose.basis is None:
-        yield Unknown(pointer("purposes", purpose.id, "basis"), f"purposes[{purpose.id}].basis")
+        yield unstated("purposes", purpose.id, "basis")
     if purpose.kind is PurposeKind.ADD_ON and purpose.user_selected is None:
-        yield Unknown(
-            pointer("purposes", purpose.id, "user_selected"), f"purposes[{purpose.id}].user_selected"
-        )
+        yield unstated("purposes", purpose.id, "user_selected")

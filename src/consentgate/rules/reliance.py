@@ -1,6 +1,6 @@
 """Which purposes rest on consent, when a manifest may leave the basis unstated.
 
-`facts.needs_no_consent` answers for a stated basis. A purpose whose basis is unknown, or a
+`facts.consent_needed` answers, or says None where the manifest does not tell: a purpose whose basis is unknown, or a
 contract-necessity add-on that does not say whether the person chose it (`user_selected`), may rest
 on consent or may not; a rule that owes something only to consent-based processing (re-consent,
 withdrawal, a way past the notice) must then name the fact it needed instead of concluding. The
@@ -12,30 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from consentgate.manifest.models import Basis, Purpose, PurposeKind
-from consentgate.manifest.positions import pointer
+from consentgate.manifest.models import Purpose
 from consentgate.rules.base import Unknown
-from consentgate.rules.facts import needs_no_consent
-
-
-def rests_on_consent(purpose: Purpose) -> bool | None:
-    """True when consent is the only ground it can stand on, False when another basis carries it,
-    None when the manifest does not say enough to tell."""
-    if purpose.basis is None:
-        return None
-    if (
-        purpose.basis is Basis.CONTRACT_NECESSITY
-        and purpose.kind is PurposeKind.ADD_ON
-        and purpose.user_selected is None
-    ):
-        return None
-    return not needs_no_consent(purpose)
+from consentgate.rules.facts import basis_facts, consent_needed
 
 
 def basis_unknown(purpose: Purpose) -> Unknown:
-    """The fact to state so that `rests_on_consent` can answer for this purpose."""
-    field = "basis" if purpose.basis is None else "user_selected"
-    return Unknown(pointer("purposes", purpose.id, field), f"purposes[{purpose.id}].{field}")
+    """The fact to state so that `consent_needed` can answer for this purpose."""
+    return next(basis_facts(purpose))
 
 
 @dataclass(frozen=True)
@@ -67,7 +51,7 @@ def reliance(purposes: Iterable[Purpose]) -> Reliance:
     consent: list[Purpose] = []
     unknown: list[Purpose] = []
     for purpose in purposes:
-        answer = rests_on_consent(purpose)
+        answer = consent_needed(purpose)
         if answer is None:
             unknown.append(purpose)
         elif answer:

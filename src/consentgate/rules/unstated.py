@@ -11,7 +11,8 @@ from consentgate.manifest.positions import pointer
 from consentgate.rules.base import Unknown
 
 
-def unstated(section: str, item_id: str, *path: str) -> Unknown:
-    """A fact of one item of a list section: `unstated("data", "phone", "source")` names `data[phone].source`."""
-    fact = f"{section}[{item_id}]" + "".join(f".{segment}" for segment in path)
+def unstated(section: str, item_id: str, *path: str | int) -> Unknown:
+    """A fact of one item of a list section: `unstated("data", "phone", "source")` names `data[phone].source`,
+    `unstated("onboarding", "login", "fields", 0, "required")` names `onboarding[login].fields[0].required`."""
+    fact = f"{section}[{item_id}]" + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in path)
     return Unknown(pointer(section, item_id, *path), fact)
