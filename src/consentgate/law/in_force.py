@@ -93,3 +93,11 @@ def window_text(in_force: InForce | Window) -> Text:
         note = message("law.window.unverified")
         text = Text(zh=f"{text.zh}（{note.zh}）", en=f"{text.en} ({note.en})")
     return text
+
+
+def window_span(window: Window) -> Text:
+    """The dates alone, for a column already headed "in force": `2021-11-01 –`, `2017-06-01 – 2021-10-31`."""
+    last = window.last_day
+    if last is None:
+        return message("law.window.span_open", start=window.start.isoformat())
+    return message("law.window.span_closed", start=window.start.isoformat(), last=last.isoformat())

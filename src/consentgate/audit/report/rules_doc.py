@@ -14,7 +14,7 @@ from rich.table import Table
 from consentgate.audit.report.document import label, severity_label
 from consentgate.i18n import message
 from consentgate.law.catalog import load_catalog
-from consentgate.law.in_force import window_text
+from consentgate.law.in_force import window_span, window_text
 from consentgate.rules.base import Rule
 from consentgate.text import Lang, Text
 
@@ -24,17 +24,28 @@ def rules_table(rules: Sequence[Rule], lang: Lang) -> Table:
     table.add_column(label("report.rule", lang), overflow="fold")
     table.add_column(label("report.severity", lang), no_wrap=True)
     table.add_column(label("rules.column_title", lang), ratio=3, overflow="fold")
-    table.add_column(label("report.citations", lang))
-    table.add_column(label("rules.window", lang))
+    table.add_column(label("report.citations", lang), max_width=36)
+    table.add_column(label("rules.window", lang), no_wrap=True)
     for rule in rules:
         table.add_row(
             rule.id,
             severity_label(rule.severity, lang),
             rule.title.in_(lang),
             ", ".join(rule.citations),
-            window_text(rule.window()).in_(lang),
+            _rule_window(rule, span=True).in_(lang),
         )
     return table
+
+
+def _rule_window(rule: Rule, *, span: bool = False) -> Text:
+    """The days of conduct the rule judges, flagged where the first rests on a date no source confirmed."""
+    window = rule.window()
+    text = window_span(window) if span else window_text(window)
+    dated_by = load_catalog().entry(rule.citations[0]).in_force
+    if dated_by.verified or dated_by.window.start != window.start:
+        return text
+    note = message("law.window.unverified")
+    return Text(zh=f"{text.zh}（{note.zh}）", en=f"{text.en} ({note.en})")
 
 
 def _both(text: Text) -> dict[str, str]:
@@ -100,7 +111,7 @@ def _section(rule: Rule) -> list[str]:
         f"**{rule.title.en}**",
         "",
         f"- {_heading('report.severity')}: {_severity(rule)}",
-        f"- {window_text(rule.window()).bilingual()}",
+        f"- {_rule_window(rule).bilingual()}",
         f"- {_heading('rules.pack')}: `{rule.pack}`",
         "",
         f"**{_heading('rules.rationale')}**",
@@ -136,7 +147,7 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
         "| --- | --- | --- | --- | --- |",
         *(
             f"| [`{r.id}`](#{r.id.lower()}) | {_severity(r)} | {_cell(r.title.zh)}<br>{_cell(r.title.en)} "
-            f"| {', '.join(r.citations)} | {_cell(window_text(r.window()).zh)}<br>{_cell(window_text(r.window()).en)} |"
+            f"| {', '.join(r.citations)} | {_cell(_rule_window(r).zh)}<br>{_cell(_rule_window(r).en)} |"
             for r in rules
         ),
         "",

@@ -29,8 +29,8 @@ class CslNoPriorNotice(NoPriorNotice):
     id = "CG-CSL-041-NO-PRIOR-NOTICE"
     severity = Severity.HIGH
     title = Text(
-        zh="收集个人信息前未公开收集使用规则、未明示目的方式范围（《网络安全法》）",
-        en="Personal information collected before its rules, purposes and scope were shown (CSL)",
+        zh="收集个人信息前未公开收集使用规则（《网络安全法》）",
+        en="Personal information collected before the collection rules were shown (CSL)",
     )
     remediation = NoPriorNotice.remediation
     citations = ("CSL-41", "CIVIL-1035.2", "GPCL-111", "AVIM-1.2", "AVIM-3.1")  # type: ignore[assignment]  # see the module docstring
@@ -47,8 +47,8 @@ class CslForcedCollection(ForcedCollection):
     id = "CG-CSL-041-FORCED-COLLECTION"
     severity = Severity.HIGH
     title = Text(
-        zh="强制收集与基本功能无关的个人信息：不填写就无法进入首页（《网络安全法》）",
-        en="Personal information the basic function does not need is forced: no way in without it (CSL)",
+        zh="强制收集非必要个人信息：不填写就无法进入首页（《网络安全法》）",
+        en="Non-necessary personal information forced: no way in without it (CSL)",
     )
     remediation = ForcedCollection.remediation
     citations = ("CSL-41", "CIVIL-1035", "GPCL-111", "AVIM-4.2", "NPI-article-4")  # type: ignore[assignment]  # see the module docstring
@@ -65,8 +65,8 @@ class CslBeyondNecessary(BeyondNecessary):
     id = "CG-CSL-041-BEYOND-NECESSARY"
     severity = Severity.HIGH
     title = Text(
-        zh="超出必要范围收集个人信息且未经同意，称“提供服务所必需”（《网络安全法》）",
-        en="Personal information beyond what is necessary, collected without consent as 'needed' (CSL)",
+        zh="超出必要范围且未经同意收集个人信息（《网络安全法》）",
+        en="Data beyond what is necessary collected without consent (CSL)",
     )
     remediation = Text(
         zh="只收集该类 App 基本功能所必需的个人信息；其他信息应在明示目的、方式和范围后取得同意，并允许拒绝。",
@@ -87,7 +87,7 @@ class CslThirdPartySourceNoBasis(ThirdPartySourceNoBasis):
     severity = Severity.HIGH
     title = Text(
         zh="间接获取的个人信息来源不明或未依法取得（《网络安全法》）",
-        en="Personal information obtained from others with no provenance or not lawfully obtained (CSL)",
+        en="Data obtained from others with no provenance or no lawful basis (CSL)",
     )
     remediation = ThirdPartySourceNoBasis.remediation
     citations = ("CSL-41", "CSL-44", "GPCL-111", "CIVIL-1035", "AVIM-3.1")  # type: ignore[assignment]  # see the module docstring

@@ -32,8 +32,8 @@ class CslRightsChannelMissing(Rule):
     id = "CG-CSL-043-RIGHTS-CHANNEL-MISSING"
     severity = Severity.HIGH
     title = Text(
-        zh="未提供更正、删除个人信息（及注销账号）的途径（《网络安全法》）",
-        en="No way to correct or delete personal information (or to cancel the account) (CSL)",
+        zh="未提供更正、删除个人信息或注销账号的途径（《网络安全法》）",
+        en="No way to correct or delete personal information or cancel the account (CSL)",
     )
     remediation = Text(
         zh="在 App 内提供更正、删除个人信息和注销账号的功能，并在收集使用规则中写明行使方式。",

@@ -21,8 +21,8 @@ class EclNoNonTargetedOption(NoNonPersonalizedOption):
     id = "CG-ECL-018-NO-NONTARGETED-OPTION"
     severity = Severity.HIGH
     title = Text(
-        zh="根据个人特征提供个性化结果，未同时提供不针对其个人特征的选项（《电子商务法》）",
-        en="Results tailored to personal traits with no option not targeting them (E-Commerce Law)",
+        zh="个性化结果未同时提供不针对个人特征的选项（《电子商务法》）",
+        en="Tailored results with no option not targeting personal traits (ECL)",
     )
     remediation = NoNonPersonalizedOption.remediation
     citations = ("ECL-18", "AVIM-3.6", "GBT35273-7.5")  # type: ignore[assignment]  # see the module docstring
