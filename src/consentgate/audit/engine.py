@@ -8,9 +8,9 @@ from dataclasses import replace
 from consentgate.audit.findings import Finding, ManifestReport
 from consentgate.audit.suppressions import matching
 from consentgate.errors import ConsentgateError, ManifestError, ManifestErrors, SourceLocation
+from consentgate.i18n import message
 from consentgate.manifest.loader import LoadedManifest, load_manifest
 from consentgate.manifest.positions import pointer
-from consentgate.i18n import message
 from consentgate.manifest.references import hint
 from consentgate.rules.base import Hit, Rule, Severity, Unknown, all_rules
 from consentgate.rules.personal import concerns_only_anonymised

@@ -362,11 +362,11 @@ def load_catalog() -> Catalog:
         *miit_entries(_read("miit-notices.yaml")),
     ]
     catalog = Catalog(entries, app_types, categories)
-    _check_category_sources(catalog)
+    check_category_sources(catalog)
     return catalog
 
 
-def _check_category_sources(catalog: Catalog) -> None:
+def check_category_sources(catalog: Catalog) -> None:
     """A category's source is cited to people (`consentgate law categories`): it must be in the catalog."""
     for category in catalog.categories.values():
         unknown = [s for s in category.sources if not catalog.resolves(s)]

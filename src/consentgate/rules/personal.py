@@ -63,7 +63,9 @@ def data_at(manifest: Manifest, at: str) -> DataItem | None:
             data_id = item_id
         case ["purposes", purpose_id, "data", index, *_] if purpose_id in manifest.purposes_by_id:
             data_id = _index(manifest.purpose(purpose_id).data, index)
-        case ["purposes", purpose_id, "disclosure", "data", index, *_] if purpose_id in manifest.purposes_by_id:
+        case ["purposes", purpose_id, "disclosure", "data", index, *_] if (
+            purpose_id in manifest.purposes_by_id
+        ):
             disclosure = manifest.purpose(purpose_id).disclosure
             data_id = _index(disclosure.data, index) if disclosure else None
         case ["onboarding", screen_id, "fields", index, *_] if index.isdigit():

@@ -8,8 +8,8 @@ purposes that rest on consent:
 - consent-or-pay: refusing costs money, so the service is withheld from whoever refuses, and consent
   with a price on refusing is not free. No reference text names this model: the finding is our reading
   of PIPL 14 and 16 and the necessary-PI rule (NPI Art. 4), hence medium;
-- consent asked only after logging in, with no screen offering a way on without agreeing: the seed
-  court held consent taken on the first-login screen, "未设置“跳过”“拒绝”等", forced and invalid.
+- consent asked only after logging in, and no onboarding screen offers refuse, skip or browse-only: the
+  seed court held consent taken on the first-login screen, "未设置“跳过”“拒绝”等", forced and invalid.
 A tick box or "agree" button for the processing itself passes here; its details are other rules'.
 """
 
@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from consentgate.manifest.models import ConsentForm, Manifest, Purpose, ScreenAction
 from consentgate.manifest.positions import pointer
 from consentgate.rules.base import Hit, Rule, Severity, Unknown
+from consentgate.rules.personal import personal_ids
 from consentgate.text import Text
 
 _DECLINE = {ScreenAction.REFUSE, ScreenAction.SKIP, ScreenAction.BROWSE}
@@ -53,8 +54,10 @@ class ConsentNotFreelyGiven(Rule):
     )
 
     def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
-        consented = [p for p in manifest.purposes if p.basis is not None and p.basis.is_consent]
-        unstated = [p for p in manifest.purposes if p.basis is None]
+        # Purposes that process anonymised data only process no personal information (PIPL 4).
+        personal = [p for p in manifest.purposes if not p.data or personal_ids(manifest, p.data)]
+        consented = [p for p in personal if p.basis is not None and p.basis.is_consent]
+        unstated = [p for p in personal if p.basis is None]
         form = manifest.consent.form
         if form is None:
             if consented or unstated:

@@ -16,6 +16,7 @@ from consentgate.manifest.models import Audience, Manifest, Purpose
 from consentgate.manifest.positions import pointer
 from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.rules.facts import needs_no_consent
+from consentgate.rules.personal import personal_ids
 from consentgate.text import Text
 
 
@@ -50,16 +51,17 @@ class PublicWithoutSeparateConsent(Rule):
                     f"purposes[{purpose.id}].disclosure.audience",
                 )
             elif disclosure.audience is Audience.PUBLIC:
-                yield from _public(purpose)
+                yield from _public(purpose, personal_ids(manifest, purpose.disclosed_data))
 
 
-def _public(purpose: Purpose) -> Iterator[Hit | Unknown]:
+def _public(purpose: Purpose, shown: list[str]) -> Iterator[Hit | Unknown]:
+    if purpose.data and not shown:
+        return  # only anonymised data is shown: not personal information (PIPL 4)
     if purpose.basis is None:
         yield Unknown(pointer("purposes", purpose.id, "basis"), f"purposes[{purpose.id}].basis")
         return
     if purpose.basis.is_separate or needs_no_consent(purpose):
         return
-    shown = purpose.disclosed_data
     yield Hit(
         pointer=pointer("purposes", purpose.id, "disclosure"),
         message=Text(

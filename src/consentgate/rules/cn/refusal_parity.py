@@ -24,7 +24,9 @@ _PROMINENCE_CLAUSES = ("PIPL-14", "PIPL-5", "MIIT-2023-26.pi.2", "AVIM-3.7")
 _STEPS_CLAUSES = ("PIPL-14", "PIPL-5")
 _SHOWN = {
     Prominence.HIDDEN: Text(zh="被折叠或隐藏", en="hidden (folded away, behind 'more' or below the fold)"),
-    Prominence.LESS: Text(zh="比“同意”更小、更淡或仅为文字链接", en="smaller or fainter than agree, or a bare link"),
+    Prominence.LESS: Text(
+        zh="比“同意”更小、更淡或仅为文字链接", en="smaller or fainter than agree, or a bare link"
+    ),
 }
 
 
@@ -73,7 +75,11 @@ def _judge(screen: Screen, refusal: Refusal) -> Iterator[Hit | Unknown]:
     for name in ("steps", "accept_steps"):
         if getattr(refusal, name) is None:
             yield Unknown(pointer(*at, name), f"{fact}.{name}")
-    if refusal.steps is not None and refusal.accept_steps is not None and refusal.steps > refusal.accept_steps:
+    if (
+        refusal.steps is not None
+        and refusal.accept_steps is not None
+        and refusal.steps > refusal.accept_steps
+    ):
         yield Hit(
             pointer=pointer(*at, "steps"),
             message=Text(

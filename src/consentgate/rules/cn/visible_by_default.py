@@ -17,6 +17,7 @@ from consentgate.manifest.models import Audience, Manifest, Purpose
 from consentgate.manifest.positions import pointer
 from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.rules.facts import needs_no_consent
+from consentgate.rules.personal import personal_ids
 from consentgate.text import Text
 
 _AUDIENCE = {
@@ -51,8 +52,9 @@ class VisibleByDefault(Rule):
     def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         for purpose in manifest.purposes:
             disclosure = purpose.disclosure
-            if disclosure is None or needs_no_consent(purpose):
-                continue
+            shown = personal_ids(manifest, purpose.disclosed_data)
+            if disclosure is None or needs_no_consent(purpose) or (purpose.data and not shown):
+                continue  # no showing, no consent involved, or only anonymised data shown (PIPL 4)
             at = ("purposes", purpose.id, "disclosure", "default_visible")
             if disclosure.default_visible is None:
                 yield Unknown(pointer(*at), f"purposes[{purpose.id}].disclosure.default_visible")
@@ -61,15 +63,14 @@ class VisibleByDefault(Rule):
             elif purpose.basis is None:
                 yield Unknown(pointer("purposes", purpose.id, "basis"), f"purposes[{purpose.id}].basis")
             else:
-                yield _hit(purpose, pointer(*at))
+                yield _hit(purpose, shown, pointer(*at))
 
 
-def _hit(purpose: Purpose, at: str) -> Hit:
+def _hit(purpose: Purpose, shown: list[str], at: str) -> Hit:
     assert purpose.disclosure is not None and purpose.basis is not None
     public = purpose.disclosure.audience is Audience.PUBLIC
     # An unstated audience is read as the milder one: the audience rule names it as unknown.
     audience = _AUDIENCE[Audience.PUBLIC if public else Audience.OTHER_USERS]
-    shown = purpose.disclosed_data
     return Hit(
         pointer=at,
         message=Text(
