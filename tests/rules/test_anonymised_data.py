@@ -87,8 +87,10 @@ data:
 purposes:
   - {id: only-stats, kind: analytics, basis: none, data: [stats], disclosure: {audience: public, data: [stats]}}
   - {id: both, kind: analytics, basis: none, data: [phone, stats]}
+  - {id: give-stats, kind: sharing, basis: none, data: [stats], recipients: [stats-buyer]}
 recipients:
   - {id: abroad, name: Abroad Inc, kind: third-party}
+  - {id: stats-buyer, name: Stats Ltd, kind: third-party}
 onboarding:
   - id: form
     fields: [{data: phone}, {data: stats}]
@@ -133,6 +135,10 @@ def test_a_pointer_names_the_data_item_it_lands_on(at: str, item: str | None) ->
         (Unknown("/onboarding/form/fields/1/required", "onboarding[form]..."), True),
         (Unknown("/consent/form", "consent.form"), False),
         (Hit("/data/ghost", _SAYS, data=("ghost",)), False),
+        (Hit("/cross_border/export/basis", _SAYS), True),
+        (Hit("/recipients/stats-buyer/named_in_notice", _SAYS), True),
+        (Unknown("/recipients/abroad/country", "recipients[abroad].country"), True),
+        (Hit("/rights/copy", _SAYS), False),
     ],
     ids=lambda v: v.pointer if isinstance(v, Hit | Unknown) else str(v),
 )

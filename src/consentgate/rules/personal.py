@@ -7,9 +7,10 @@ a pseudonym or a hashed id) is still personal information: it stays in every rul
 
 Rules need not filter anything themselves: the engine drops each result that concerns anonymised data
 only (`concerns_only_anonymised`), judged from what the result names (`Hit.data`, `Hit.purpose`) or,
-where it names nothing, from where it points (a data item, a purpose's data list, a screen field, a
-cross-border transfer's data). A rule that reasons over data before it yields (counts, sets of items)
-should use `Manifest.personal_data`, `DataItem.is_personal` or `personal_ids` instead.
+where it names nothing, from where it points: a data item or an entry of a list of data ids, else the
+purpose, cross-border transfer or recipient it is inside, by the data that one processes or receives.
+A rule that reasons over data before it yields (counts, sets of items, lists in a message) should use
+`Manifest.personal_data`, `DataItem.is_personal` or `personal_ids` instead.
 """
 
 from __future__ import annotations
@@ -35,10 +36,9 @@ def concerns_only_anonymised(manifest: Manifest, result: Hit | Unknown) -> bool:
     item = data_at(manifest, result.pointer)
     if item is not None:
         return not item.is_personal
-    purpose = purpose_at(manifest, result.pointer)
-    if isinstance(result, Hit) and result.purpose is not None:
-        purpose = manifest.purposes_by_id.get(result.purpose, purpose)
-    return purpose is not None and _all_anonymised(manifest, purpose.data)
+    if isinstance(result, Hit) and result.purpose in manifest.purposes_by_id:
+        return _all_anonymised(manifest, manifest.purpose(result.purpose).data)
+    return _all_anonymised(manifest, data_behind(manifest, result.pointer))
 
 
 def _all_anonymised(manifest: Manifest, data_ids: Iterable[str]) -> bool:
@@ -83,3 +83,19 @@ def purpose_at(manifest: Manifest, at: str) -> Purpose | None:
         case ["purposes", purpose_id, *_]:
             return manifest.purposes_by_id.get(purpose_id)
     return None
+
+
+def data_behind(manifest: Manifest, at: str) -> list[str]:
+    """The data processed by the purpose, or sent by the transfer, or received by the recipient a pointer
+    is inside; empty when it is inside none of them."""
+    purpose = purpose_at(manifest, at)
+    if purpose is not None:
+        return purpose.data
+    match _segments(at):
+        case ["cross_border", transfer_id, *_]:
+            return next((t.data for t in manifest.cross_border if t.id == transfer_id), [])
+        case ["recipients", recipient_id, *_]:
+            given = [d for p in manifest.purposes if recipient_id in p.recipients for d in p.data]
+            sent = [d for t in manifest.cross_border if t.recipient == recipient_id for d in t.data]
+            return given + sent
+    return []

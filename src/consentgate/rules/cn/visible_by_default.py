@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consentgate.manifest.models import Audience, Manifest, Purpose
+from consentgate.manifest.models import Audience, Basis, Manifest, Purpose
 from consentgate.manifest.positions import pointer
 from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.rules.facts import needs_no_consent
@@ -71,14 +71,23 @@ def _hit(purpose: Purpose, shown: list[str], at: str) -> Hit:
     public = purpose.disclosure.audience is Audience.PUBLIC
     # An unstated audience is read as the milder one: the audience rule names it as unknown.
     audience = _AUDIENCE[Audience.PUBLIC if public else Audience.OTHER_USERS]
+    basis = purpose.basis.value
+    claimed = (
+        Text(zh="该目的没有任何合法性基础。", en="the purpose claims no basis at all.")
+        if purpose.basis is Basis.NONE
+        else Text(
+            zh=f"所称的“{basis}”并非个人以任何行为作出。",
+            en=f"the '{basis}' it claims was never given by anything the person did.",
+        )
+    )
     return Hit(
         pointer=at,
         message=Text(
             zh=f"目的“{purpose.id}”默认向{audience.zh}展示{'、'.join(shown) or '其处理的个人信息'}，"
-            f"除非个人自行关闭；合法性基础为“{purpose.basis.value}”，个人并未以任何行为同意展示。",
+            f"除非个人自行关闭。默认开启的设置不是同意的表示：{claimed.zh}",
             en=f"Purpose '{purpose.id}' shows {', '.join(shown) or 'the personal information it processes'} "
-            f"to {audience.en} unless the person turns it off; it rests on '{purpose.basis.value}', and "
-            "the person did nothing to agree to being shown.",
+            f"to {audience.en} unless the person turns it off. A setting that starts on is no act of agreeing: "
+            f"{claimed.en}",
         ),
         severity=None if public else Severity.MEDIUM,
         only=_PUBLIC_CLAUSES if public else _OTHER_USERS_CLAUSES,
