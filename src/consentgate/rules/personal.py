@@ -30,6 +30,8 @@ def personal_ids(manifest: Manifest, data_ids: Iterable[str]) -> list[str]:
 
 def concerns_only_anonymised(manifest: Manifest, result: Hit | Unknown) -> bool:
     """True when every data item the result is about is stated anonymised, so no PI rule applies to it."""
+    if len(manifest.personal_data) == len(manifest.data):
+        return False  # nothing is anonymised (nearly every manifest): nothing to look up
     named = result.data if isinstance(result, Hit) else ()
     if named:
         return _all_anonymised(manifest, named)
