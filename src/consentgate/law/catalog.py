@@ -370,7 +370,13 @@ def load_catalog() -> Catalog:
     npi_raw = _read("necessary-pi-scope.yaml")
     app_types = _app_types(npi_raw, taxonomy)
     categories = [
-        DataCategory(id=cid, label=Text(zh=c.zh, en=c.en), sensitive=c.sensitive, incidental=c.incidental)
+        DataCategory(
+            id=cid,
+            label=Text(zh=c.zh, en=c.en),
+            sensitive=c.sensitive,
+            incidental=c.incidental,
+            sources=c.sources,
+        )
         for cid, c in taxonomy.categories.items()
     ]
     npi = _NpiSource(raw=npi_raw, slugs={int(t["id"]): t for t in npi_raw["app_types"]})
@@ -381,4 +387,14 @@ def load_catalog() -> Catalog:
         *_npi_entries(npi, app_types),
         *miit_entries(_read("miit-notices.yaml")),
     ]
-    return Catalog(entries, app_types, categories)
+    catalog = Catalog(entries, app_types, categories)
+    check_category_sources(catalog)
+    return catalog
+
+
+def check_category_sources(catalog: Catalog) -> None:
+    """A category's source is cited to people (`consentgate law categories`): it must be in the catalog."""
+    for category in catalog.categories.values():
+        unknown = [s for s in category.sources if not catalog.resolves(s)]
+        if unknown:
+            raise ValueError(f"category {category.id} names sources not in the law catalog: {unknown}")
