@@ -78,7 +78,11 @@ def _judge(manifest: Manifest, index: int, sent: SentMessages) -> Iterator[Hit |
     if promised:
         clauses += ("AVIM-3.9",)
     how = Text(zh=f"通过 {channel} ", en=f" by {channel}") if channel else Text(zh="", en="")
-    count = Text(zh=f"，共 {sent.count} 条", en=f"{sent.count} ") if sent.count else Text(zh="", en="")
+    count = (
+        Text(zh=f"，共 {sent.count} 条", en=f" ({sent.count} message{'' if sent.count == 1 else 's'})")
+        if sent.count
+        else Text(zh="", en="")
+    )
     dates = between(sent.first_sent, sent.last_sent)
     broken = (
         Text(zh="，违反其自身声明的退订方式", en=", against the way out its own design promises")
@@ -90,8 +94,8 @@ def _judge(manifest: Manifest, index: int, sent: SentMessages) -> Iterator[Hit |
         message=Text(
             zh=f"发送记录{named(sent, index).zh}：个人{said.zh}后，仍{how.zh}发送营销目的“{purpose.id}”的信息"
             f"{count.zh}{dates.zh}{broken.zh}。",
-            en=f"Message record {named(sent, index).en}: after the person {said.en}, {count.en}messages of "
-            f"marketing purpose '{purpose.id}' were still sent{how.en}{dates.en}{broken.en}.",
+            en=f"Message record {named(sent, index).en}: after the person {said.en}, messages of marketing "
+            f"purpose '{purpose.id}' still went out{how.en}{dates.en}{count.en}{broken.en}.",
         ),
         only=clauses,
         data=tuple(purpose.data),

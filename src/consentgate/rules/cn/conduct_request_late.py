@@ -89,7 +89,7 @@ def _judge(manifest: Manifest, index: int, request: RightsRequest) -> Iterator[H
     bound = (
         Text(zh=f"承诺的 {limit} 个工作日", en=f"the {limit} working days promised")
         if promised
-        else Text(zh=f"{limit} 个工作日的上限", en=f"the {limit}-working-day limit")
+        else Text(zh=f" {limit} 个工作日的上限", en=f"the {limit}-working-day limit")
     )
     provisional = (
         Text(
