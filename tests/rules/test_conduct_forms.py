@@ -155,3 +155,28 @@ def test_marketing_after_unsubscribe_cites_the_private_life_and_the_broken_promi
         r for r in _results(rule, _fixture(rule, "fail", "sms-after-reply-td.yaml")) if isinstance(r, Hit)
     )
     assert hit.only == ("PIPL-15", "PIPL-44", "CIVIL-1033.1", "AVIM-3.9")
+
+
+def test_the_example_in_docs_conduct_md_is_judged_as_the_doc_says() -> None:
+    doc = (HERE.parents[1] / "docs" / "conduct.md").read_text("utf-8")
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    manifest = parse_manifest(example).manifest
+    found = {
+        (rule_id, pointer): severity
+        for rule_id in CONDUCT_RULES
+        for pointer, severity in _severities(rule_id, manifest).items()
+    }
+    assert found == {
+        ("CG-PIPL-044-MARKETING-AFTER-OPT-OUT", "/conduct/messages/after-td/after"): Severity.HIGH,
+        ("CG-PIPL-050-REQUEST-REFUSED", "/conduct/requests/luo-copy/outcome"): Severity.HIGH,
+        ("CG-PIPL-023-PROVISION-DESPITE-REFUSAL", "/conduct/provisions/to-app-a/despite"): Severity.HIGH,
+        (
+            "CG-AVIM-031-COLLECTED-BEFORE-CONSENT",
+            "/conduct/collections/questionnaire/before_consent",
+        ): Severity.HIGH,
+        (
+            "CG-AVIM-031-COLLECTED-BEFORE-CONSENT",
+            "/conduct/collections/questionnaire/before_notice",
+        ): Severity.HIGH,
+    }
+    assert all(not isinstance(r, Unknown) for rule_id in CONDUCT_RULES for r in _results(rule_id, manifest))

@@ -46,8 +46,7 @@ class ProvisionDespiteRefusal(Rule):
     severity = Severity.HIGH
     title = Text(
         zh="个人拒绝、未勾选或撤回同意后仍向他人提供其个人信息，或超出声明的范围提供",
-        en="Personal information provided to a recipient despite a refusal, an unticked box or a withdrawal, "
-        "or beyond what the design declares",
+        en="Data provided to a recipient despite a refusal, unticked box or withdrawal, or beyond the design",
     )
     remediation = Text(
         zh="停止向该接收方提供，要求其删除已接收的信息；每次提供前核对个人对该接收方的单独同意是否仍然有效；"
