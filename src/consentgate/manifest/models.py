@@ -16,6 +16,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, StringConstraints
 
+from consentgate.manifest.conduct import Conduct
+
 # Re-exported: the rest of the code imports the whole vocabulary from this module.
 from consentgate.manifest.consent_form import ConsentForm as ConsentForm
 from consentgate.manifest.disclosure import Audience as Audience
@@ -429,6 +431,7 @@ class Manifest(Strict):
     cross_border: list[CrossBorder] = Field(default_factory=list)
     rights: Rights = Field(default_factory=Rights)
     complaints: Complaints = Field(default_factory=Complaints)
+    conduct: Conduct | None = None
     suppressions: list[Suppression] = Field(default_factory=list)
 
     def states(self, section: str) -> bool:

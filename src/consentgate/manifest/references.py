@@ -35,6 +35,7 @@ _KINDS = {
     "purposes": Text(zh="处理目的", en="purpose"),
     "recipients": Text(zh="接收方", en="recipient"),
     "notices": Text(zh="告知文本", en="notice"),
+    "screens": Text(zh="界面", en="onboarding screen"),
 }
 
 
@@ -76,6 +77,8 @@ def _refs(manifest: Manifest) -> Iterator[tuple[str, str, Segments]]:
         yield "recipients", transfer.recipient, ("cross_border", transfer.id, "recipient")
         for i, data_id in enumerate(transfer.data):
             yield "data", data_id, ("cross_border", transfer.id, "data", i)
+    if manifest.conduct is not None:
+        yield from manifest.conduct.references()
 
 
 def check_references(manifest: Manifest) -> list[ReferenceProblem]:
@@ -95,6 +98,7 @@ def check_references(manifest: Manifest) -> list[ReferenceProblem]:
         "purposes": {p.id for p in manifest.purposes},
         "recipients": {r.id for r in manifest.recipients},
         "notices": {n.id for n in manifest.notices},
+        "screens": {s.id for s in manifest.onboarding},
     }
     for kind, ref, segments in _refs(manifest):
         if ref not in ids[kind]:
