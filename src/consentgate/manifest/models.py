@@ -30,7 +30,7 @@ from consentgate.manifest.screens import ScreenAction as ScreenAction
 from consentgate.manifest.screens import ScreenField as ScreenField
 from consentgate.manifest.strict import Id as Id
 from consentgate.manifest.strict import Strict as Strict
-from consentgate.manifest.unknown import Maybe, Tri, unknown_is_none
+from consentgate.manifest.unknown import AcceptsWords, Maybe, Tri, unknown_is_none
 from consentgate.manifest.wording import Label as Label
 from consentgate.manifest.wording import Wording as Wording
 
@@ -371,7 +371,7 @@ def _none_is_unavailable(value: object) -> object:
 
 
 # One right: `{available, channel, working_days, conditions}`, `none` (no way to exercise it), or unknown.
-RightOrNone = Annotated[RightChannel | None, BeforeValidator(_none_is_unavailable)]
+RightOrNone = Annotated[RightChannel | None, BeforeValidator(_none_is_unavailable), AcceptsWords("none")]
 
 
 class Rights(Strict):
