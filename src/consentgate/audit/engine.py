@@ -22,6 +22,7 @@ from consentgate.manifest.positions import pointer
 from consentgate.manifest.references import hint
 from consentgate.rules.base import Hit, Rule, Severity, Unknown, all_rules
 from consentgate.rules.cited import date_note
+from consentgate.rules.personal import concerns_only_anonymised
 from consentgate.text import Text
 
 _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -31,7 +32,8 @@ _BEIJING = ZoneInfo("Asia/Shanghai")
 
 def evaluate(loaded: LoadedManifest, rules: Iterable[Rule] | None = None) -> list[Finding]:
     """All findings for one manifest: violations most severe first, then in file order; then the
-    unconfirmed checks, one per rule that met an unstated fact."""
+    unconfirmed checks, one per rule that met an unstated fact. Results about anonymised data only are
+    dropped: it is not personal information (PIPL 4; `rules/personal.py`)."""
     manifest = loaded.manifest
     findings = []
     unconfirmed = []
@@ -40,6 +42,8 @@ def evaluate(loaded: LoadedManifest, rules: Iterable[Rule] | None = None) -> lis
             continue
         unknown: dict[str, Unknown] = {}
         for result in rule.evaluate(manifest):
+            if concerns_only_anonymised(manifest, result):
+                continue
             if isinstance(result, Unknown):
                 unknown.setdefault(result.fact, result)
                 continue

@@ -1,4 +1,4 @@
-"""`consentgate law show|list|app-types`: read the law catalog the rules cite, from the terminal.
+"""`consentgate law show|list|app-types|categories`: read the law catalog the rules cite, from the terminal.
 
 A finding cites `PIPL-13.2`; a user should be able to read that text (and see whether it was
 checked against an official source, and when it was in force) without leaving the terminal.
@@ -20,7 +20,7 @@ from consentgate.errors import LawLookupError
 from consentgate.i18n import message
 from consentgate.law.catalog import Catalog, load_catalog
 from consentgate.law.in_force import window_text
-from consentgate.law.models import AppType, Instrument, LawEntry
+from consentgate.law.models import AppType, DataCategory, Instrument, LawEntry
 from consentgate.text import LANGS, Lang, Text
 
 _PIPED_WIDTH = 160
@@ -190,3 +190,57 @@ def app_types(
             highlight=False, width=_PIPED_WIDTH
         )  # a file or pager has room; 80 columns is cramped
     console.print(_app_types_table(types, chosen_langs(lang)))
+
+
+def category_json(category: DataCategory) -> dict[str, Any]:
+    return {
+        "id": category.id,
+        "label": category.label.model_dump(),
+        "sensitive": category.sensitive,
+        "incidental": category.incidental,
+        "sources": list(category.sources),
+    }
+
+
+def _categories_table(categories: list[DataCategory], langs: tuple[Lang, ...]) -> Table:
+    table = Table(title=_say(message("law.categories_title", count=len(categories)), langs))
+    for key in ("category", "label", "sensitive", "sources"):
+        # Category ids are typed into manifests, sources into `law show`: never truncate or wrap them.
+        keep_whole = key in ("category", "sources")
+        table.add_column(
+            "\n".join(message(f"law.col.{key}").in_(lang) for lang in langs),
+            no_wrap=keep_whole,
+            overflow="fold",
+        )
+    sensitive = _say(message("law.sensitive_yes"), langs)
+    for category in categories:
+        table.add_row(
+            category.id,
+            "\n".join(category.label.in_(lang) for lang in langs),
+            f"[bold red]{sensitive}[/]" if category.sensitive else "",
+            "\n".join(category.sources),
+        )
+    return table
+
+
+@law_app.command("categories")
+def categories(
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json")
+    ] = OutputFormat.TABLE,
+    sensitive_only: Annotated[
+        bool, typer.Option("--sensitive", help="Only sensitive categories (PIPL 28) / 仅列出敏感个人信息类别")
+    ] = False,
+    lang: LangArg = None,
+) -> None:
+    """The data categories a manifest may use, their sensitivity and sources / 数据类别、敏感性及依据。"""
+    found = sorted(load_catalog().categories.values(), key=lambda c: c.id)
+    if sensitive_only:
+        found = [c for c in found if c.sensitive]
+    if output_format is OutputFormat.JSON:
+        typer.echo(json.dumps([category_json(c) for c in found], ensure_ascii=False, indent=2))
+        return
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=_PIPED_WIDTH)
+    console.print(_categories_table(found, chosen_langs(lang)))

@@ -340,7 +340,13 @@ def load_catalog() -> Catalog:
     npi_raw = _read("necessary-pi-scope.yaml")
     app_types = _app_types(npi_raw, taxonomy)
     categories = [
-        DataCategory(id=cid, label=Text(zh=c.zh, en=c.en), sensitive=c.sensitive, incidental=c.incidental)
+        DataCategory(
+            id=cid,
+            label=Text(zh=c.zh, en=c.en),
+            sensitive=c.sensitive,
+            incidental=c.incidental,
+            sources=c.sources,
+        )
         for cid, c in taxonomy.categories.items()
     ]
     windows = load_windows(_read)
@@ -355,4 +361,14 @@ def load_catalog() -> Catalog:
         *miit_entries(_read("miit-notices.yaml"), windows),
         *pre_pipl_entries(_read("pre-pipl-laws.yaml"), windows),
     ]
-    return Catalog(entries, app_types, categories)
+    catalog = Catalog(entries, app_types, categories)
+    check_category_sources(catalog)
+    return catalog
+
+
+def check_category_sources(catalog: Catalog) -> None:
+    """A category's source is cited to people (`consentgate law categories`): it must be in the catalog."""
+    for category in catalog.categories.values():
+        unknown = [s for s in category.sources if not catalog.resolves(s)]
+        if unknown:
+            raise ValueError(f"category {category.id} names sources not in the law catalog: {unknown}")

@@ -97,6 +97,8 @@ class DataCategory(BaseModel):
     label: Text
     sensitive: bool = False
     incidental: bool = False
+    # Catalog ids of the clauses that name the category, or of the definition it falls under.
+    sources: tuple[str, ...] = ()
 
 
 class NecessaryItem(BaseModel):
@@ -143,6 +145,7 @@ class TaxonomyCategory(BaseModel):
     en: str
     sensitive: bool = False
     incidental: bool = False
+    sources: tuple[str, ...] = ()
 
 
 class TaxonomyItem(BaseModel):

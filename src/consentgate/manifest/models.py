@@ -19,14 +19,21 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from consentgate.manifest.conduct import Conduct
+
 # Re-exported: the rest of the code imports the whole vocabulary from this module.
+from consentgate.manifest.consent_form import ConsentForm as ConsentForm
+from consentgate.manifest.disclosure import Audience as Audience
+from consentgate.manifest.disclosure import Disclosure as Disclosure
 from consentgate.manifest.screens import ConsentBox as ConsentBox
+from consentgate.manifest.screens import Prominence as Prominence
+from consentgate.manifest.screens import Refusal as Refusal
 from consentgate.manifest.screens import Screen as Screen
 from consentgate.manifest.screens import ScreenAction as ScreenAction
 from consentgate.manifest.screens import ScreenField as ScreenField
 from consentgate.manifest.strict import Id as Id
 from consentgate.manifest.strict import Strict as Strict
-from consentgate.manifest.unknown import Maybe, Tri, unknown_is_none
+from consentgate.manifest.unknown import AcceptsWords, Maybe, Tri, unknown_is_none
 from consentgate.manifest.wording import Label as Label
 from consentgate.manifest.wording import Wording as Wording
 
@@ -103,6 +110,17 @@ class DataItem(Strict):
     retention: Wording | None = Field(
         default=None, description="How long it is kept, in words people read (a plain string is the zh text)"
     )
+    # false: anonymised, no specific person can be identified and it cannot be restored, so it is not
+    # personal information (PIPL 4, Civil Code 1038) and the rules pass it by. Unknown or true: it is.
+    identifiable: Tri = None
+    # true: de-identified (pseudonymised, e.g. a hashed id): still personal information, since other
+    # information can identify the person again. Only `identifiable: false` takes data out of the rules.
+    deidentified: Tri = None
+
+    @property
+    def is_personal(self) -> bool:
+        """Personal information unless stated anonymised: a manifest lists what it processes of people."""
+        return self.identifiable is not False
 
 
 # ---------------------------------------------------------------- purposes
@@ -196,6 +214,16 @@ class Purpose(Strict):
     automated_decision: Tri = None
     personalization: PersonalizationOptions | None = None
     marketing: MarketingOptions | None = None
+    disclosure: Disclosure | None = Field(
+        default=None, description="Data this purpose shows to other users or to the public (PIPL 25)"
+    )
+
+    @property
+    def disclosed_data(self) -> list[str]:
+        """The data items shown to others: the disclosure's own list, else all of the purpose's data."""
+        if self.disclosure is None:
+            return []
+        return list(self.disclosure.data or self.data)
 
     @property
     def enforced_basis(self) -> Basis:
@@ -302,6 +330,12 @@ class ConsentMechanics(Strict):
     separate_for_sharing: Tri = None
     withdrawal: Withdrawal = Field(default_factory=Withdrawal)
     ask_again: AskAgain = Field(default_factory=AskAgain)
+    form: Maybe[ConsentForm] = Field(
+        default=None, description="How consent is obtained; unknown when not stated (consent_form.py)"
+    )
+    price: Maybe[str] = Field(
+        default=None, description="consent-or-pay: what using the app without consenting costs, as shown"
+    )
 
 
 # ---------------------------------------------------------------- minors, transfers, rights
@@ -340,7 +374,7 @@ def _none_is_unavailable(value: object) -> object:
 
 
 # One right: `{available, channel, working_days, conditions}`, `none` (no way to exercise it), or unknown.
-RightOrNone = Annotated[RightChannel | None, BeforeValidator(_none_is_unavailable)]
+RightOrNone = Annotated[RightChannel | None, BeforeValidator(_none_is_unavailable), AcceptsWords("none")]
 
 
 class Rights(Strict):
@@ -420,6 +454,7 @@ class Manifest(Strict):
     cross_border: list[CrossBorder] = Field(default_factory=list)
     rights: Rights = Field(default_factory=Rights)
     complaints: Complaints = Field(default_factory=Complaints)
+    conduct: Conduct | None = None
     suppressions: list[Suppression] = Field(default_factory=list)
 
     def states(self, section: str) -> bool:
@@ -430,6 +465,11 @@ class Manifest(Strict):
     @cached_property
     def data_by_id(self) -> dict[str, DataItem]:
         return {d.id: d for d in self.data}
+
+    @cached_property
+    def personal_data(self) -> list[DataItem]:
+        """The data items that are personal information: all but those stated anonymised (PIPL 4)."""
+        return [d for d in self.data if d.is_personal]
 
     @cached_property
     def purposes_by_id(self) -> dict[str, Purpose]:

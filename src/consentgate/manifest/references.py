@@ -35,6 +35,7 @@ _KINDS = {
     "purposes": Text(zh="处理目的", en="purpose"),
     "recipients": Text(zh="接收方", en="recipient"),
     "notices": Text(zh="告知文本", en="notice"),
+    "screens": Text(zh="界面", en="onboarding screen"),
 }
 
 
@@ -55,6 +56,8 @@ def _refs(manifest: Manifest) -> Iterator[tuple[str, str, Segments]]:
             yield "data", data_id, ("purposes", purpose.id, "data", i)
         for i, recipient in enumerate(purpose.recipients):
             yield "recipients", recipient, ("purposes", purpose.id, "recipients", i)
+        for i, data_id in enumerate(purpose.disclosure.data if purpose.disclosure else ()):
+            yield "data", data_id, ("purposes", purpose.id, "disclosure", "data", i)
     for notice in manifest.notices:
         for i, purpose_id in enumerate(notice.purposes):
             yield "purposes", purpose_id, ("notices", notice.id, "purposes", i)
@@ -74,6 +77,8 @@ def _refs(manifest: Manifest) -> Iterator[tuple[str, str, Segments]]:
         yield "recipients", transfer.recipient, ("cross_border", transfer.id, "recipient")
         for i, data_id in enumerate(transfer.data):
             yield "data", data_id, ("cross_border", transfer.id, "data", i)
+    if manifest.conduct is not None:
+        yield from manifest.conduct.references()
 
 
 def check_references(manifest: Manifest) -> list[ReferenceProblem]:
@@ -93,6 +98,7 @@ def check_references(manifest: Manifest) -> list[ReferenceProblem]:
         "purposes": {p.id for p in manifest.purposes},
         "recipients": {r.id for r in manifest.recipients},
         "notices": {n.id for n in manifest.notices},
+        "screens": {s.id for s in manifest.onboarding},
     }
     for kind, ref, segments in _refs(manifest):
         if ref not in ids[kind]:
@@ -104,6 +110,7 @@ def check_references(manifest: Manifest) -> list[ReferenceProblem]:
                 )
             )
     problems.extend(_box_recipients_outside_purposes(manifest, ids["purposes"]))
+    problems.extend(_disclosed_data_outside_purpose(manifest, ids["data"]))
     return problems
 
 
@@ -138,6 +145,19 @@ def _app_type_problems(manifest: Manifest) -> Iterator[ReferenceProblem]:
                 "error.unknown_category",
                 pointer("app", "necessary_data", i),
                 {"value": category, "hint": hint(category, catalog.categories)},
+            )
+
+
+def _disclosed_data_outside_purpose(manifest: Manifest, data_ids: set[str]) -> Iterator[ReferenceProblem]:
+    """Data a purpose shows to others must be data it processes, or its basis says nothing about showing it."""
+    for purpose in manifest.purposes:
+        for i, data_id in enumerate(purpose.disclosure.data if purpose.disclosure else ()):
+            if data_id in purpose.data or data_id not in data_ids:
+                continue  # an undefined data item is already reported as undefined
+            yield ReferenceProblem(
+                "error.disclosure_data_outside_purpose",
+                pointer("purposes", purpose.id, "disclosure", "data", i),
+                {"value": data_id, "purpose": purpose.id},
             )
 
 

@@ -1,7 +1,7 @@
 """The onboarding screens of a manifest: what each screen asks, offers to tick, and lets a person do.
 
 Split from `models.py` (which re-exports these names) because issue 12 grew them: a consent box names
-its recipients, and a notice screen may offer browse-only.
+its recipients, and a notice screen may offer browse-only. Issue 13 added what refusing takes there.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from consentgate.manifest.strict import Id, Strict
-from consentgate.manifest.unknown import Tri
+from consentgate.manifest.unknown import Maybe, Tri
 from consentgate.manifest.wording import Label
 
 
@@ -43,6 +43,24 @@ class ConsentBox(Strict):
     required_to_continue: Tri = None
 
 
+class Prominence(StrEnum):
+    """How the way to refuse is shown, beside the way to accept."""
+
+    EQUAL = "equal"  # the same size, level and contrast as accept
+    LESS = "less"  # smaller, fainter, or a text link beside an accept button
+    HIDDEN = "hidden"  # folded away, behind "more", or reached only by scrolling past accept
+
+
+class Refusal(Strict):
+    """What it takes to say no on a screen, against what it takes to say yes (issue 13: refusal parity)."""
+
+    steps: Maybe[int] = Field(default=None, ge=0, description="Taps or steps to refuse")
+    accept_steps: Maybe[int] = Field(default=None, ge=0, description="Taps or steps to accept")
+    prominence: Maybe[Prominence] = Field(
+        default=None, description="How refuse is shown beside accept; unknown when not stated"
+    )
+
+
 class Screen(Strict):
     id: Id
     title: Label | None = None
@@ -52,3 +70,6 @@ class Screen(Strict):
     consent_boxes: list[ConsentBox] = Field(default_factory=list)
     permissions: list[str] = Field(default_factory=list)
     actions: list[ScreenAction] = Field(default_factory=list)
+    refusal: Refusal | None = Field(
+        default=None, description="Steps and prominence of refusing against accepting, on this screen"
+    )

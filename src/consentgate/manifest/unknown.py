@@ -34,14 +34,17 @@ _BOOL_SCHEMA: dict[str, Any] = {
 Tri = Annotated[bool | None, BeforeValidator(unknown_is_none), WithJsonSchema(_BOOL_SCHEMA)]
 
 
-class _AcceptsUnknown:
-    """Adds `unknown` to the JSON Schema, so editors offer it beside the fact's own values."""
+class AcceptsWords:
+    """Adds words the validator reads (`unknown`, `none`) to the JSON Schema, so editors offer them too."""
+
+    def __init__(self, *words: str) -> None:
+        self.words = (*words, UNKNOWN)
 
     def __get_pydantic_json_schema__(
         self, schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        return {"anyOf": [handler(schema), {"const": UNKNOWN}]}
+        return {"anyOf": [handler(schema), *({"const": w} for w in self.words)]}
 
 
 # An enum, a number or any other fact: its value, or unknown (None).
-Maybe = Annotated[T | None, BeforeValidator(unknown_is_none), _AcceptsUnknown()]
+Maybe = Annotated[T | None, BeforeValidator(unknown_is_none), AcceptsWords()]
