@@ -44,6 +44,8 @@ def _rule_window(rule: Rule, *, span: bool = False) -> Text:
     dated_by = load_catalog().entry(rule.citations[0]).in_force
     if dated_by.verified or dated_by.window.start != window.start:
         return text
+    if span:  # a table cell: the mark alone (`law show` of the first citation says why)
+        return Text(zh=f"{text.zh} ⚠", en=f"{text.en} ⚠")
     note = message("law.window.unverified")
     return Text(zh=f"{text.zh}（{note.zh}）", en=f"{text.en} ({note.en})")
 
