@@ -97,8 +97,11 @@ def test_optional_screens_that_do_not_block_home_stay_open_but_offered(
     relaxed = tmp_path / "relaxed.yaml"
     text = SEED_FIXED.read_text("utf-8")
     marker = "  - id: marketing-opt-in\n"
-    assert marker in text
-    relaxed.write_text(text.replace(marker, marker + "    blocks_home: false\n"), "utf-8")
+    stated = marker + "    notice: privacy-policy\n    blocks_home: true\n"
+    assert stated in text
+    relaxed.write_text(
+        text.replace(stated, stated.replace("blocks_home: true", "blocks_home: false")), "utf-8"
+    )
     with served(database_url, manifest=relaxed) as site:
         sign_up(site)
         for _ in range(2):  # login, questionnaire: each blocks home (the notice was agreed at sign-up)

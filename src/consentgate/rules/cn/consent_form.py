@@ -33,9 +33,8 @@ class ConsentNotFreelyGiven(Rule):
     id = "CG-PIPL-014-CONSENT-NOT-FREELY-GIVEN"
     severity = Severity.HIGH
     title = Text(
-        zh="同意的取得方式不自愿或不明确：以订立合同推定、以付费作为拒绝的代价或以登录为条件",
-        en="Consent obtained in a form that is not free or explicit: inferred from the contract, "
-        "priced, or made a condition of logging in",
+        zh="同意不自愿或不明确：由订立合同推定、以付费为拒绝的代价或以登录为条件",
+        en="Consent not freely given: read into a contract, priced, or a condition of login",
     )
     remediation = Text(
         zh="就需要同意的各项目的以未勾选的选项或“同意”按钮单独征求同意（consent.form: tick-box）；"
