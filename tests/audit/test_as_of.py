@@ -9,10 +9,11 @@ import pytest
 
 from consentgate.audit.engine import audit_file, evaluate
 from consentgate.audit.findings import Finding
+from consentgate.audit.report.json_report import to_json
 from consentgate.errors import ManifestErrors
 from consentgate.manifest.loader import parse_manifest
 from consentgate.manifest.positions import is_within
-from tests.audit.conftest import SEED
+from tests.audit.conftest import SEED, document
 
 TODAY = date(2025, 3, 15)
 
@@ -139,6 +140,13 @@ def test_an_as_of_still_to_come_is_an_error_in_both_languages(tmp_path: Path) ->
 
 def test_today_itself_is_a_valid_as_of(tmp_path: Path) -> None:
     assert not audit_file(_written(tmp_path, TODAY.isoformat()), today=TODAY).failed_to_load
+
+
+def test_the_report_says_which_day_of_conduct_was_judged(tmp_path: Path) -> None:
+    report = audit_file(_written(tmp_path, "2020-06-01"), today=TODAY)
+    assert report.as_of == "2020-06-01"
+    assert to_json(document(report))["manifests"][0]["as_of"] == "2020-06-01"
+    assert to_json(document(audit_file(str(SEED), today=TODAY)))["manifests"][0]["as_of"] is None
 
 
 def test_an_as_of_before_any_law_is_an_error_not_a_clean_report(tmp_path: Path) -> None:

@@ -182,6 +182,7 @@ def audit_file(path: str, today: date | None = None) -> ManifestReport:
         app=app.name,
         app_type=app.type,
         operator=app.operator.name if app.operator else None,
+        as_of=loaded.manifest.as_of.isoformat() if loaded.manifest.as_of else None,
     )
     day = beijing_today() if today is None else today
     problems = tuple(e.text for e in [*unknown_suppressions(loaded), *as_of_problems(loaded, today=day)])

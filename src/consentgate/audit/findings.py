@@ -51,6 +51,8 @@ class ManifestReport:
     app: str | None
     app_type: str | None = None
     operator: str | None = None
+    # The day of the conduct the manifest states (YYYY-MM-DD), whose law judged it; None: today's law.
+    as_of: str | None = None
     findings: tuple[Finding, ...] = ()
     errors: tuple[Text, ...] = field(default=())
 

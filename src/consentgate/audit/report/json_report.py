@@ -47,6 +47,7 @@ def _manifest(report: ManifestReport) -> dict[str, Any]:
         "app": report.app,
         "app_type": report.app_type,
         "operator": report.operator,
+        "as_of": report.as_of,
         "findings": [_finding(f) for f in report.violations],
         "unconfirmed": [_finding(f) for f in report.findings if f.unconfirmed],
         "errors": [_text(e) for e in report.errors],

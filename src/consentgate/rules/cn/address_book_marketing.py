@@ -37,7 +37,8 @@ class AddressBookMarketing(Rule):
         en="Never message numbers that only appear in other users' address books; an invitation must "
         "be sent by the user themself, one by one, without copy that speaks for them or names other contacts.",
     )
-    citations = ("PIPL-13", "PIPL-14", "CIVIL-1035", "CIVIL-1033")
+    # Civil Code first: the rule judges conduct from 2021-01-01, and PIPL is cited once it is in force.
+    citations = ("CIVIL-1033", "CIVIL-1035", "PIPL-13", "PIPL-14")
     rationale = Text(
         zh="被联系人从未与运营者接触，也无从同意，法院认定构成侵害隐私权与个人信息。",
         en="The person reached never dealt with the operator and could not consent; the court found an "
