@@ -47,6 +47,12 @@ def test_a_minimal_manifest_has_no_violation_and_lists_what_it_could_not_check()
     assert all(f.severity.value == "low" for f in report.unconfirmed)
 
 
+def test_how_consent_is_asked_is_moot_where_nothing_needs_consent() -> None:
+    """The minimal app asks nobody for consent: pre-ticked boxes or asking again are not open questions."""
+    rules = {f.rule_id for f in audit_file(str(MINIMAL)).unconfirmed}
+    assert not {"CG-AVIM-034-PRETICKED-CONSENT", "CG-AVIM-032-REPEATED-ASKING"} & rules
+
+
 def test_one_unconfirmed_result_per_rule() -> None:
     rules = [f.rule_id for f in audit_file(str(MINIMAL)).unconfirmed]
     assert len(rules) == len(set(rules))

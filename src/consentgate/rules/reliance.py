@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from consentgate.manifest.models import Purpose
+from consentgate.manifest.models import Manifest, Purpose
 from consentgate.rules.base import Unknown
 from consentgate.rules.facts import basis_facts, consent_needed
 
@@ -45,6 +45,14 @@ class Reliance:
 
     def unknowns(self) -> Iterator[Unknown]:
         return (basis_unknown(p) for p in self.unknown)
+
+
+def may_ask_consent(manifest: Manifest) -> bool:
+    """Whether the app may ask anyone for consent at all: a consent box, or a purpose that needs (or
+    may need) consent. Where it cannot, how consent is asked is moot, not unknown."""
+    if any(screen.consent_boxes for screen in manifest.onboarding):
+        return True
+    return any(consent_needed(p) is not False for p in manifest.purposes)
 
 
 def reliance(purposes: Iterable[Purpose]) -> Reliance:

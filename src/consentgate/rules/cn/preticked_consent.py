@@ -7,7 +7,8 @@ names default-agree as a non-express way of asking.
 Stated means: `consent.pre_ticked` true or false, which also speaks for every consent box on the
 onboarding screens that does not state its own `pre_ticked` (a box's own value wins); and
 `consent.implied` (`none` states that no conduct is read as consent). A box whose tick neither it nor
-`consent.pre_ticked` states, or a manifest that describes no box and says nothing, is unconfirmed.
+`consent.pre_ticked` states, or a manifest that describes no box and says nothing, is unconfirmed —
+unless no purpose needs consent and no box exists: then how consent is asked is moot.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from consentgate.manifest.models import ConsentBox, Implied, Manifest
 from consentgate.manifest.positions import pointer
 from consentgate.rules.base import Hit, Rule, Severity, Unknown
+from consentgate.rules.reliance import may_ask_consent
 from consentgate.text import Text
 
 _IMPLIED = {
@@ -64,8 +66,9 @@ class PretickedConsent(Rule):
                         data=_data(manifest, box),
                         purpose=box.purposes[0] if len(box.purposes) == 1 else None,
                     )
+        asks = may_ask_consent(manifest)
         if consent.pre_ticked is None:
-            if not boxes:
+            if not boxes and asks:
                 yield Unknown(pointer("consent", "pre_ticked"), "consent.pre_ticked")
         elif consent.pre_ticked:
             yield Hit(
@@ -76,7 +79,8 @@ class PretickedConsent(Rule):
                 ),
             )
         if consent.implied is None:
-            yield Unknown(pointer("consent", "implied"), "consent.implied")
+            if asks:
+                yield Unknown(pointer("consent", "implied"), "consent.implied")
             return
         implied = _IMPLIED.get(consent.implied)
         if implied is not None:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
 from consentgate.rules.base import Hit, Rule, Severity, Unknown
+from consentgate.rules.reliance import may_ask_consent
 from consentgate.text import Text
 
 MIN_INTERVAL_HOURS = 48.0
@@ -46,6 +47,8 @@ class RepeatedAsking(Rule):
     def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
         ask_again = manifest.consent.ask_again
         if ask_again.after_refusal is None:
+            if not may_ask_consent(manifest):
+                return  # nothing is asked, so nothing is asked again
             yield Unknown(pointer("consent", "ask_again", "after_refusal"), "consent.ask_again.after_refusal")
             return
         if not ask_again.after_refusal:
