@@ -25,8 +25,20 @@ def _echo(text: Text, langs: tuple[Lang, ...]) -> None:
 
 
 @cli.command()
-def schema() -> None:
+def schema(
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report", help="The JSON audit report's schema instead / 改为输出 JSON 审查报告的 Schema"
+        ),
+    ] = False,
+) -> None:
     """Print the manifest's JSON Schema for editors / 输出清单的 JSON Schema，供编辑器补全与校验。"""
+    if report:
+        from consentgate.audit.report.json_schema import report_schema
+
+        typer.echo(json.dumps(report_schema(), ensure_ascii=False, indent=2))
+        return
     typer.echo(json.dumps(manifest_schema(), ensure_ascii=False, indent=2))
 
 

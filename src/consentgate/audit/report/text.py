@@ -82,7 +82,13 @@ def _manifest(report: ManifestReport, lang: Lang) -> RenderableType:
 
 def summary_table(summary: Summary, lang: Lang) -> Table:
     """Files, open findings by severity, and what was set aside or could not be audited."""
-    table = Table(title=label("report.summary", lang), title_justify="left", box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
+    table = Table(
+        title=label("report.summary", lang),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        collapse_padding=True,
+        pad_edge=False,
+    )
     table.add_column(label("report.files", lang), justify="right")
     for severity in SEVERITIES:
         table.add_column(severity_label(severity, lang), justify="right", style=_STYLES[severity])
