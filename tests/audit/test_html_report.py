@@ -89,3 +89,15 @@ def test_html_escapes_manifest_content(tmp_path: Path) -> None:
     html = render_html(document(audit_file(str(hostile))), "en")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_html_lists_open_checks_apart_from_the_findings(seed_report: ManifestReport, seed_html: str) -> None:
+    """Checks left open are a table of their own, naming the facts to state; never a finding's article."""
+    assert seed_report.unconfirmed
+    findings, rest = seed_html.split(message("report.unconfirmed_findings").zh, 1)
+    table = rest.split("</table>", 1)[0]
+    for check in seed_report.unconfirmed:
+        assert check.rule_id in table
+        for fact in check.unknown_facts:
+            assert f"<code>{fact}</code>" in table
+        assert check.message.zh not in findings
