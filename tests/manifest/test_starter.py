@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from typer.testing import CliRunner
 
 from consentgate.audit.engine import evaluate
+from consentgate.cli.app import app
+from consentgate.cli.commands import register_all
 from consentgate.errors import UsageError
 from consentgate.law.catalog import load_catalog
 from consentgate.law.models import AppType
@@ -76,3 +81,19 @@ def test_unknown_slug_suggests_the_closest() -> None:
         app_type_by_slug("learning-educaton")
     assert "learning-education" in raised.value.text.zh
     assert "did you mean 'learning-education'" in raised.value.text.en
+
+
+def test_a_starter_for_a_service_outside_the_39_types_audits_clean() -> None:
+    """`init --type other`: the operator's own statement of its basic service, and nothing left open."""
+    loaded = parse_manifest(render_starter(None), "other.yaml")
+    app = loaded.manifest.app
+    assert app.type == "other" and app.basic_service is not None and app.necessary_data == ["contact.phone"]
+    assert [(f.rule_id, f.severity.value, f.location.pointer) for f in evaluate(loaded)] == []
+
+
+def test_init_writes_the_other_starter(tmp_path: Path) -> None:
+    register_all()
+    target = tmp_path / "app.yaml"
+    result = CliRunner().invoke(app, ["init", "--type", "other", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "type: other" in target.read_text("utf-8")

@@ -59,7 +59,7 @@ def init(
         written = write_starter(app_type, output, force=force)
     except ConsentgateError as error:
         raise fail(error) from None
-    _echo(message("init.written", path=str(output), type=written.name), chosen_langs(lang))
+    _echo(message("init.written", path=str(output), type=written), chosen_langs(lang))
 
 
 @cli.command()

@@ -10,12 +10,13 @@ read, so its audit has no unconfirmed check either: each one is a claim the team
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from consentgate.errors import UsageError
 from consentgate.i18n import message
 from consentgate.law.catalog import load_catalog
-from consentgate.law.models import AppType
+from consentgate.law.models import OTHER_APP_TYPE, AppType
 from consentgate.manifest.references import hint
 from consentgate.text import Text
 
@@ -46,14 +47,58 @@ def necessary_categories(app_type: AppType) -> list[str]:
 
 
 def app_type_by_slug(slug: str) -> AppType:
-    """The catalog's app type, or a usage error with a "did you mean"."""
-    types = load_catalog().app_types
-    if slug not in types:
-        raise UsageError.from_key("error.unknown_app_type_option", value=slug, hint=hint(slug, types))
-    return types[slug]
+    """The catalog's app type, or a usage error with a "did you mean" (`other` among the choices)."""
+    catalog = load_catalog()
+    if slug not in catalog.app_types:
+        raise UsageError.from_key(
+            "error.unknown_app_type_option", value=slug, hint=hint(slug, catalog.app_type_slugs())
+        )
+    return catalog.app_types[slug]
 
 
-def _data_section(app_type: AppType, categories: list[str]) -> list[str]:
+@dataclass(frozen=True)
+class _Kind:
+    """What a starter needs to know of its app's type: one of the 39, or `other` stated by the operator."""
+
+    slug: str
+    name: Text
+    header: Text
+    basic: Text
+    categories: list[str]
+    app_lines: tuple[str, ...] = ()
+
+
+def _of_app_type(app_type: AppType) -> _Kind:
+    return _Kind(
+        slug=app_type.slug,
+        name=app_type.name,
+        header=message("starter.header", name=app_type.name, citation=app_type.citation),
+        basic=app_type.basic_function,
+        categories=necessary_categories(app_type),
+    )
+
+
+# A service outside the 39 types starts from a phone number to sign in with; the operator states the rest.
+_OTHER_NECESSARY = ("contact.phone",)
+
+
+def _other() -> _Kind:
+    basic = message("starter.other_basic_service")
+    return _Kind(
+        slug=OTHER_APP_TYPE,
+        name=message("starter.other_name"),
+        header=message("starter.header_other"),
+        basic=basic,
+        categories=list(_OTHER_NECESSARY),
+        app_lines=(
+            *_comment(message("starter.other_app"), "  "),
+            f"  basic_service: {{zh: {_q(basic.zh)}, en: {_q(basic.en)}}}",
+            f"  necessary_data: [{', '.join(_OTHER_NECESSARY)}]",
+        ),
+    )
+
+
+def _data_section(categories: list[str]) -> list[str]:
     if not categories:
         return [*_comment(message("starter.no_data")), "data: []"]
     catalog = load_catalog()
@@ -71,8 +116,7 @@ def _data_section(app_type: AppType, categories: list[str]) -> list[str]:
     return lines
 
 
-def _purpose_section(app_type: AppType, ids: list[str]) -> list[str]:
-    basic = app_type.basic_function
+def _purpose_section(basic: Text, ids: list[str]) -> list[str]:
     return [
         *_comment(message("starter.purposes", basic=Text(zh=basic.zh, en=basic.en.rstrip(".")))),
         "purposes:",
@@ -100,20 +144,22 @@ def _onboarding_section(ids: list[str]) -> list[str]:
     return lines
 
 
-def render_starter(app_type: AppType) -> str:
-    """The starter manifest text for one app type."""
-    categories = necessary_categories(app_type)
+def render_starter(app_type: AppType | None) -> str:
+    """The starter manifest text for one app type, or (None) for a service outside the 39 types."""
+    kind = _other() if app_type is None else _of_app_type(app_type)
+    categories = kind.categories
     ids = [data_id(c) for c in categories]
     rights_channel = _q(message("starter.rights_channel").zh)
     lines = [
-        *_comment(message("starter.header", name=app_type.name, citation=app_type.citation)),
+        *_comment(kind.header),
         *_comment(message("starter.header_todo")),
         "manifest_version: 1",
         "",
         *_comment(message("starter.app")),
         "app:",
         f"  name: {_q(message('starter.app_name').zh)}",
-        f"  type: {app_type.slug}",
+        f"  type: {kind.slug}",
+        *kind.app_lines,
         "  operator:",
         f"    name: {_q(message('starter.operator').zh)}",
         "    contact: privacy@example.com",
@@ -135,9 +181,9 @@ def render_starter(app_type: AppType) -> str:
         "    change: none",
         f"    purposes: [{PURPOSE_ID}]",
         "",
-        *_data_section(app_type, categories),
+        *_data_section(categories),
         "",
-        *_purpose_section(app_type, ids),
+        *_purpose_section(kind.basic, ids),
         "",
         *_comment(message("starter.recipients")),
         "recipients: []",
@@ -175,10 +221,11 @@ def render_starter(app_type: AppType) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_starter(slug: str, output: Path, *, force: bool = False) -> AppType:
-    """Writes the starter for `slug` to `output`; refuses to overwrite a file unless forced."""
-    app_type = app_type_by_slug(slug)
+def write_starter(slug: str, output: Path, *, force: bool = False) -> Text:
+    """Writes the starter for `slug` (`other` too) to `output`, refusing to overwrite unless forced; the
+    type's name, for the confirmation."""
+    app_type = None if slug == OTHER_APP_TYPE else app_type_by_slug(slug)
     if output.exists() and not force:
         raise UsageError.from_key("error.file_exists", path=str(output))
     output.write_text(render_starter(app_type), "utf-8")
-    return app_type
+    return _other().name if app_type is None else app_type.name
