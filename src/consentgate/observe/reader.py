@@ -17,6 +17,7 @@ from typing import Any
 from playwright.async_api import Page
 
 from consentgate.observe.keywords import catalog, field_category, mentions, role_of
+from consentgate.observe.sent_data import redact_url
 from consentgate.observe.model import ControlRole, ObservedControl, ObservedField, ObservedScreen, Phase
 
 _CODE_ON_PAGE = re.compile(r"(?:验证码|校验码|code)\D{0,12}?(\d{4,8})", re.IGNORECASE)
@@ -36,6 +37,7 @@ class PageSigns:
     login_wall: bool
     sms_fields: tuple[int, ...]  # indexes into the screen's fields that ask for a verification code
     code_on_page: str | None
+    required_boxes: tuple[int, ...] = ()  # indexes into the screen's controls: tick boxes marked required
 
 
 def _control(raw: dict[str, Any]) -> ObservedControl:
@@ -118,7 +120,7 @@ async def read_page(page: Page, *, screen_id: str, seq: int, phase: Phase, taps:
         id=screen_id,
         seq=seq,
         phase=phase,
-        url=raw["url"],
+        url=redact_url(raw["url"]),
         title=raw["title"][:200],
         taps=taps,
         shows_notice=shows,
@@ -133,6 +135,7 @@ async def read_page(page: Page, *, screen_id: str, seq: int, phase: Phase, taps:
         login_wall=mentions(raw["text"], words.login_wall),
         sms_fields=tuple(i for i, (_, is_code) in enumerate(read) if is_code),
         code_on_page=found.group(1) if found else None,
+        required_boxes=tuple(i for i, c in enumerate(raw["controls"]) if c["required"]),
     )
     return screen, signs
 

@@ -29,7 +29,7 @@ from consentgate.observe.persona import DEFAULT_PERSONA, Persona
 from consentgate.observe.sent_data import find_sent, redact_url
 
 BINDING = "__consentgatePermission"
-HEADER_WAIT = 1.0  # seconds to wait for a request's full headers (with cookies) before using what we have
+COOKIE_WAIT = 1.0  # seconds to wait for the cookies a request carries before recording it without them
 
 PERMISSION_SCRIPT = """
 (() => {
@@ -99,6 +99,7 @@ class Recorder:
         self._seen_cookies: set[tuple[str, str, str]] = set()
         self._seen_storage: set[tuple[str, str, str]] = set()
         self._pending: set[asyncio.Task[None]] = set()
+        self._context: BrowserContext | None = None
 
     def next_seq(self) -> int:
         """The next place in the walk's order; screens, requests and asks share one counter."""
@@ -108,6 +109,7 @@ class Recorder:
 
     async def attach(self, context: BrowserContext) -> None:
         """Listen on `context` before its first page opens, so the very first request is recorded."""
+        self._context = context
         await context.expose_binding(BINDING, self._on_permission)
         await context.add_init_script(PERMISSION_SCRIPT)
         context.on("request", self._on_request)
@@ -126,8 +128,13 @@ class Recorder:
 
     async def _record(self, request: Request, seq: int, phase: Phase, screen: str | None) -> None:
         headers = dict(request.headers)
-        with contextlib.suppress(Exception):  # full headers (cookies) when the browser has them in time
-            headers = await asyncio.wait_for(request.all_headers(), HEADER_WAIT)
+        # Chromium adds the Cookie header below what Playwright reports; the jar's cookies for the URL
+        # are what it carries (read from the context: the request's own raw headers may never arrive).
+        if self._context is not None and "cookie" not in headers:
+            with contextlib.suppress(Exception):
+                jar = await asyncio.wait_for(self._context.cookies(request.url), COOKIE_WAIT)
+                if jar:
+                    headers["cookie"] = "; ".join(f"{c.get('name', '')}={c.get('value', '')}" for c in jar)
         try:
             body = request.post_data
         except Exception:  # a binary body is no text to search
@@ -181,7 +188,7 @@ class Recorder:
                     )
 
     async def settle(self) -> None:
-        """Finish recording requests already seen (each bounded by HEADER_WAIT)."""
+        """Finish recording requests already seen (each bounded by COOKIE_WAIT)."""
         if self._pending:
             await asyncio.gather(*list(self._pending), return_exceptions=True)
 

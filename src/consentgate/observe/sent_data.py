@@ -33,6 +33,14 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(query="&".join(quote(n) for n in names), fragment=""))
 
 
+_URL_IN_TEXT = re.compile(r"https?://[^\s)）\]\"'<>]+")
+
+
+def redact_text(text: str) -> str:
+    """`text` (an error message, a detail) with every URL in it redacted as `redact_url` does."""
+    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
+
+
 def _forms(value: str) -> tuple[str, ...]:
     return (value, quote(value), quote_plus(value), json.dumps(value)[1:-1])
 

@@ -25,7 +25,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from consentgate.i18n import message
 from consentgate.observe.browser import launch_browser, new_context
 from consentgate.observe.flow import Flow, Step
-from consentgate.observe.keywords import role_of
+from consentgate.observe.keywords import catalog, mentions, role_of
 from consentgate.observe.model import (
     ControlRole,
     Observation,
@@ -39,6 +39,7 @@ from consentgate.observe.parties import site_of
 from consentgate.observe.persona import DEFAULT_PERSONA, Persona
 from consentgate.observe.reader import PageSigns, read_page
 from consentgate.observe.recorder import Recorder
+from consentgate.observe.sent_data import redact_text
 
 T = TypeVar("T")
 
@@ -63,7 +64,8 @@ class _End(Exception):
     def __init__(self, end: WalkEnd, key: str, **values: object) -> None:
         super().__init__(key)
         self.end = end
-        self.detail = message(key, **values).en + " / " + message(key, **values).zh
+        text = message(key, **{k: redact_text(v) if isinstance(v, str) else v for k, v in values.items()})
+        self.detail = f"{text.en} / {text.zh}"
 
 
 @dataclass
@@ -194,19 +196,32 @@ def _pick(screen: ObservedScreen, roles: tuple[ControlRole, ...]) -> int | None:
     return None
 
 
-async def _tick_required(state: _State, screen: ObservedScreen) -> bool:
-    """Tick the unticked consent boxes the page still requires; True when any was ticked (and recorded)."""
+def _boxes_to_tick(screen: ObservedScreen, signs: PageSigns) -> list[int]:
+    """The unticked consent boxes the page requires: marked required, else those agreeing to the rules.
+
+    A box for something optional (marketing, a recipient) is never ticked unless it is all there is.
+    """
+    unticked = [
+        i for i, c in enumerate(screen.controls) if c.role is ControlRole.CONSENT_BOX and c.checked is False
+    ]
+    required = [i for i in unticked if i in signs.required_boxes]
+    rules = [i for i in unticked if mentions(screen.controls[i].text, catalog().notice.phrases)]
+    return required or rules or unticked
+
+
+async def _tick_required(state: _State, screen: ObservedScreen, signs: PageSigns) -> bool:
+    """Tick the consent boxes the page still requires; True when any was ticked (and recorded)."""
     ticked = False
-    for index, control in enumerate(screen.controls):
-        if control.role is ControlRole.CONSENT_BOX and control.checked is False:
-            locator = state.page.locator(f'[data-cg-control="{index}"]')
-            with contextlib.suppress(PlaywrightError):
-                await locator.check(timeout=state.limits.action * 1000, force=True)
-                if state.agreed_at is None:
-                    _choose(state, ControlRole.AGREE)
-                state.ticked.append(control.text)
-                state.taps += 1
-                ticked = True
+    for index in _boxes_to_tick(screen, signs):
+        control = screen.controls[index]
+        locator = state.page.locator(f'[data-cg-control="{index}"]')
+        with contextlib.suppress(PlaywrightError):
+            await locator.check(timeout=state.limits.action * 1000, force=True)
+            if state.agreed_at is None:
+                _choose(state, ControlRole.AGREE)
+            state.ticked.append(control.text)
+            state.taps += 1
+            ticked = True
     return ticked
 
 
@@ -245,7 +260,7 @@ async def _walk_screens(state: _State, target: str) -> None:
         screen, signs = await _read(state)
         mark = _fingerprint(screen, signs)
         seen[mark] = seen.get(mark, 0) + 1
-        if seen[mark] == 2 and state.path is Path.ACCEPT and await _tick_required(state, screen):
+        if seen[mark] == 2 and state.path is Path.ACCEPT and await _tick_required(state, screen, signs):
             pass  # the page did not move on: it wants a box ticked; try again with it ticked
         elif seen[mark] >= 2:
             raise _End(WalkEnd.COMPLETED, "observe.end.dead_end", target=screen.url)
