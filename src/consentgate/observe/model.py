@@ -173,7 +173,8 @@ class Walk(_Data):
     refused_at: int | None = Field(default=None, description="seq of the first refusal, if this walk refused")
     agreed_at: int | None = Field(default=None, description="seq of the consent moment, if this walk agreed")
     ticked: tuple[str, ...] = Field(
-        default=(), description="Text of each consent box the walker ticked because the page required it to go on"
+        default=(),
+        description="Text of each consent box the walker ticked because the page required it to go on",
     )
 
 

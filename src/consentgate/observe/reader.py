@@ -17,8 +17,8 @@ from typing import Any
 from playwright.async_api import Page
 
 from consentgate.observe.keywords import catalog, field_category, mentions, role_of
-from consentgate.observe.sent_data import redact_url
 from consentgate.observe.model import ControlRole, ObservedControl, ObservedField, ObservedScreen, Phase
+from consentgate.observe.sent_data import redact_url
 
 _CODE_ON_PAGE = re.compile(r"(?:验证码|校验码|code)\D{0,12}?(\d{4,8})", re.IGNORECASE)
 
@@ -109,7 +109,9 @@ def _shows_notice(raw: dict[str, Any], controls: tuple[ObservedControl, ...]) ->
     return False, None
 
 
-async def read_page(page: Page, *, screen_id: str, seq: int, phase: Phase, taps: int) -> tuple[ObservedScreen, PageSigns]:
+async def read_page(
+    page: Page, *, screen_id: str, seq: int, phase: Phase, taps: int
+) -> tuple[ObservedScreen, PageSigns]:
     """The screen and the signs the walker acts on (CAPTCHA, login wall, verification code)."""
     words = catalog()
     raw = await page.evaluate(_script(), list(words.captcha.selectors))

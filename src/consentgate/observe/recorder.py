@@ -70,7 +70,7 @@ PERMISSION_SCRIPT = """
     };
   }
 })();
-""" % {"binding": BINDING}
+""".replace("%(binding)s", BINDING)
 
 _STORAGE_SCRIPT = """
 () => {
@@ -184,7 +184,9 @@ class Recorder:
                 if key not in self._seen_storage:
                     self._seen_storage.add(key)
                     self.storage.append(
-                        ObservedStorage(seq=self.next_seq(), phase=self.phase, kind=kind, key=name, origin=key[0])
+                        ObservedStorage(
+                            seq=self.next_seq(), phase=self.phase, kind=kind, key=name, origin=key[0]
+                        )
                     )
 
     async def settle(self) -> None:

@@ -19,7 +19,18 @@ _IMEI = re.compile(r"^\d{15}$")
 _ANDROID_ID = re.compile(r"^[0-9a-f]{16}$")
 _AD_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _COORD = re.compile(r"^-?\d{1,3}\.\d{4,}$")
-_DEVICE_KEYS = ("imei", "androidid", "android_id", "idfa", "oaid", "gaid", "adid", "deviceid", "device_id", "udid")
+_DEVICE_KEYS = (
+    "imei",
+    "androidid",
+    "android_id",
+    "idfa",
+    "oaid",
+    "gaid",
+    "adid",
+    "deviceid",
+    "device_id",
+    "udid",
+)
 _LOCATION_KEYS = ("lat", "lng", "lon", "latitude", "longitude", "coords", "location", "geo")
 _SKIPPED_HEADERS = frozenset({"host", "content-length", "accept", "accept-encoding", "connection"})
 
@@ -79,7 +90,9 @@ def _by_shape(key: str, value: str) -> str | None:
     last = folded.rsplit(".", 1)[-1]
     if _IMEI.match(value) and ("imei" in folded or "device" in folded):
         return "device.identifiers"
-    if any(k in last for k in _DEVICE_KEYS) and (_ANDROID_ID.match(value) or _AD_ID.match(value) or _IMEI.match(value)):
+    if any(k in last for k in _DEVICE_KEYS) and (
+        _ANDROID_ID.match(value) or _AD_ID.match(value) or _IMEI.match(value)
+    ):
         return "device.identifiers"
     if last in _LOCATION_KEYS and _COORD.match(value):
         return "location.precise"

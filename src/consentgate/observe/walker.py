@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path as FilePath
@@ -136,7 +136,9 @@ async def _read(state: _State) -> tuple[ObservedScreen, PageSigns]:
     if state.evidence_dir is not None:
         name = f"{state.path.value}-{screen_id}.png"
         with contextlib.suppress(PlaywrightError):
-            await state.page.screenshot(path=str(state.evidence_dir / name), full_page=True, timeout=state.limits.action * 1000)
+            await state.page.screenshot(
+                path=str(state.evidence_dir / name), full_page=True, timeout=state.limits.action * 1000
+            )
             screen = screen.model_copy(update={"screenshot": name})
     await recorder.snapshot(state.context, state.page)
     state.screens.append(screen)
@@ -279,17 +281,17 @@ async def _walk_flow(state: _State, target: str, flow: Flow) -> None:
     try:
         await state.page.goto(target, wait_until="commit", timeout=state.limits.settle * 1000)
         await _settle(state)
-        await _read(state)
+        _, signs = await _read(state)
         for step in flow.steps:
-            if await _flow_step(state, step):
+            if await _flow_step(state, step, signs):
                 await _settle(state)
-                await _read(state)
+                _, signs = await _read(state)
     except PlaywrightError as error:
         raise _failure(error, state.page.url) from error
     raise _End(WalkEnd.COMPLETED, "observe.end.flow_done", target=state.page.url)
 
 
-async def _flow_step(state: _State, step: Step) -> bool:
+async def _flow_step(state: _State, step: Step, signs: PageSigns) -> bool:
     """Carry out one scripted step; True when it may have changed the screen."""
     page, ms = state.page, state.limits.action * 1000
     if step.click is not None:
@@ -312,12 +314,22 @@ async def _flow_step(state: _State, step: Step) -> bool:
     if step.wait is not None:
         await page.get_by_text(step.wait.text).first.wait_for(timeout=state.limits.settle * 1000)
         return True
-    return False  # a code step is typed where a code is asked, by `_fill`
+    for index in signs.sms_fields:  # a code step: typed into the code field the screen asks for
+        await page.locator(f'[data-cg-field="{index}"]').fill(step.code or "", timeout=ms)
+    return False
 
 
 async def _one_walk(
-    path: Path, target: str, *, browser: Browser, device: str | None, flow: Flow | None,
-    evidence_dir: FilePath | None, limits: Limits, persona: Persona, first_party: str,
+    path: Path,
+    target: str,
+    *,
+    browser: Browser,
+    device: str | None,
+    flow: Flow | None,
+    evidence_dir: FilePath | None,
+    limits: Limits,
+    persona: Persona,
+    first_party: str,
 ) -> Walk:
     context = await new_context(browser, device)
     recorder = Recorder(first_party, persona)
@@ -326,17 +338,19 @@ async def _one_walk(
     try:
         await recorder.attach(context)
         page = await context.new_page()
-        state = _State(path, context, page, recorder, evidence_dir, limits, persona, flow.code() if flow else None)
+        state = _State(
+            path, context, page, recorder, evidence_dir, limits, persona, flow.code() if flow else None
+        )
         work = _walk_flow(state, target, flow) if flow is not None else _walk_screens(state, target)
         await _bounded(work, limits.walk)
     except _End as stop:
         end, detail = stop.end, stop.detail
     except TimeoutError:
-        stop = _End(WalkEnd.TIMEOUT, "observe.end.walk_limit", target=target, limit=limits.walk)
-        end, detail = stop.end, stop.detail
+        limit = _End(WalkEnd.TIMEOUT, "observe.end.walk_limit", target=target, limit=limits.walk)
+        end, detail = limit.end, limit.detail
     except Exception as error:  # a target's problem must never escape: report it on the walk
-        stop = _failure(error, target)
-        end, detail = stop.end, stop.detail
+        failed = _failure(error, target)
+        end, detail = failed.end, failed.detail
     finally:
         if state is not None:
             with contextlib.suppress(Exception):
@@ -384,8 +398,15 @@ async def observe_target(
     walks: list[Walk] = []
     for path in paths:
         walk = await _one_walk(
-            path, target, browser=browser, device=device, flow=flow, evidence_dir=evidence_dir,
-            limits=limits, persona=persona, first_party=first_party,
+            path,
+            target,
+            browser=browser,
+            device=device,
+            flow=flow,
+            evidence_dir=evidence_dir,
+            limits=limits,
+            persona=persona,
+            first_party=first_party,
         )
         walks.append(walk)
         if walk.end is WalkEnd.UNREACHABLE or (walk.end is WalkEnd.TIMEOUT and not walk.screens):
@@ -413,5 +434,3 @@ def observe(target: str, **options: Any) -> Observation:
             await playwright.stop()
 
     return asyncio.run(run())
-
-

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -32,9 +33,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test here drives Chromium: mark it, so `-m "not browser"` skips them."""
-    here = os.path.dirname(__file__)
+    here = Path(__file__).parent
     for item in items:
-        if str(item.path).startswith(here):
+        if item.path.is_relative_to(here):
             item.add_marker(pytest.mark.browser)
 
 
@@ -77,8 +78,7 @@ def chromium() -> Iterator[Loop]:
         loop.close()
 
 
-Page = tuple[int, str, str]  # status, content type, body
-Handler = Callable[[str, str, bytes], Page]  # method, path (with query), body -> response
+Response = tuple[int, str, str]  # status, content type, body
 
 
 @dataclass
@@ -95,7 +95,7 @@ class Site:
         return f"http://{host!s}:{port}"
 
 
-def serve(host: str, routes: dict[str, Page | str]) -> Site:
+def serve(host: str, routes: dict[str, Response | str]) -> Site:
     """Serve `routes` (path -> HTML, or (status, type, body)) on `host`; the path `/never` never answers."""
     release = threading.Event()
     site: Site
@@ -118,8 +118,10 @@ def serve(host: str, routes: dict[str, Page | str]) -> Site:
                 self.end_headers()
                 return
             found = routes.get(path)
-            status, kind, text = (200, "text/html; charset=utf-8", found) if isinstance(found, str) else (
-                found or (404, "text/plain", "not found")
+            status, kind, text = (
+                (200, "text/html; charset=utf-8", found)
+                if isinstance(found, str)
+                else (found or (404, "text/plain", "not found"))
             )
             data = text.encode()
             self.send_response(status)
@@ -129,7 +131,7 @@ def serve(host: str, routes: dict[str, Page | str]) -> Site:
             self.end_headers()
             self.wfile.write(data)
 
-        do_GET = do_POST = do_OPTIONS = _answer
+        do_GET = do_POST = do_OPTIONS = _answer  # noqa: N815 (the names http.server looks up)
 
     server = ThreadingHTTPServer((host, 0), Handle)
     server.daemon_threads = True

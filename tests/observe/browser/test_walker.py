@@ -9,21 +9,24 @@ from pathlib import Path as FilePath
 
 import pytest
 
+from consentgate.errors import UsageError
+from consentgate.observe.browser import new_context
+from consentgate.observe.flow import parse_flow
 from consentgate.observe.model import Observation, Party, Path, Phase, WalkEnd
 from consentgate.observe.persona import DEFAULT_PERSONA
 from consentgate.observe.walker import Limits, observe_target
-from tests.observe.browser.conftest import Loop, Site, serve, stop
+from tests.observe.browser.conftest import Loop, Response, Site, serve, stop
 
 FAST = Limits(action=5.0, settle=3.0, idle=1.0, walk=40.0, max_screens=8)
 
 
-def _pages(third: str) -> dict[str, str]:
-    welcome = f"""<!doctype html><html><head><title>欢迎</title></head><body>
+def _pages(third: str) -> dict[str, Response | str]:
+    welcome = """<!doctype html><html><head><title>欢迎</title></head><body>
 <div role="dialog"><p>请阅读<a href="/privacy">《隐私政策》</a>。我们会收集手机号用于注册。</p>
 <button id="yes" style="width:280px;height:44px">同意</button> <a href="/home">不同意</a></div>
 <script>
-  navigator.geolocation.getCurrentPosition(() => {{}}, () => {{}});
-  document.getElementById('yes').onclick = () => {{ location.href = '/signup'; }};
+  navigator.geolocation.getCurrentPosition(() => {}, () => {});
+  document.getElementById('yes').onclick = () => { location.href = '/signup'; };
 </script></body></html>"""
     signup = f"""<!doctype html><html><head><title>注册</title></head><body>
 <form id="f" action="/home" method="get">
@@ -38,7 +41,19 @@ def _pages(third: str) -> dict[str, str]:
   }});
 </script></body></html>"""
     home = "<!doctype html><html><head><title>首页</title></head><body><h1>首页</h1><p>今日推荐</p></body></html>"
-    return {"/": welcome, "/signup": signup, "/home": home, "/privacy": home, "/hang": '<img src="/never">'}
+    sms = """<!doctype html><html><body><form action="/home">
+<label for="p">手机号</label><input id="p" name="phone"><label for="c">短信验证码</label><input id="c" name="code">
+<button type="submit">登录</button></form></body></html>"""
+    captcha = '<!doctype html><html><body><p>请拖动滑块完成安全验证</p><div class="captcha-box"></div></body></html>'
+    return {
+        "/": welcome,
+        "/signup": signup,
+        "/home": home,
+        "/privacy": home,
+        "/hang": '<img src="/never">',
+        "/sms": sms,
+        "/captcha": captcha,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +68,15 @@ def sites() -> Iterator[tuple[Site, Site]]:
 
 
 @pytest.fixture(scope="module")
-def observed(chromium: Loop, sites: tuple[Site, Site], tmp_path_factory: pytest.TempPathFactory) -> tuple[Observation, FilePath]:
+def observed(
+    chromium: Loop, sites: tuple[Site, Site], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Observation, FilePath]:
     assert chromium.browser is not None
     evidence = tmp_path_factory.mktemp("evidence")
     app, _ = sites
-    return chromium.run(observe_target(app.url + "/", browser=chromium.browser, evidence_dir=evidence, limits=FAST)), evidence
+    return chromium.run(
+        observe_target(app.url + "/", browser=chromium.browser, evidence_dir=evidence, limits=FAST)
+    ), evidence
 
 
 def test_refusal_is_walked_first_then_acceptance(observed: tuple[Observation, FilePath]) -> None:
@@ -93,7 +112,9 @@ def test_the_phone_sent_to_a_third_party_is_recorded_without_its_value(
     assert all(r.party is Party.FIRST for r in observation.walks[0].requests)
 
 
-def test_a_geolocation_ask_on_load_is_recorded_before_any_choice(observed: tuple[Observation, FilePath]) -> None:
+def test_a_geolocation_ask_on_load_is_recorded_before_any_choice(
+    observed: tuple[Observation, FilePath],
+) -> None:
     for walk in observed[0].walks:
         (ask,) = [p for p in walk.permissions if p.permission == "geolocation"]
         assert ask.phase is Phase.LOADED
@@ -106,7 +127,9 @@ def test_a_closed_port_ends_unreachable_with_a_bilingual_detail(chromium: Loop) 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    observation = chromium.run(observe_target(f"http://127.0.0.1:{port}/", browser=chromium.browser, limits=FAST))
+    observation = chromium.run(
+        observe_target(f"http://127.0.0.1:{port}/", browser=chromium.browser, limits=FAST)
+    )
     (walk,) = observation.walks  # an unreachable target is not walked twice
     assert walk.end is WalkEnd.UNREACHABLE
     assert walk.end_detail is not None and "cannot reach" in walk.end_detail and "无法访问" in walk.end_detail
@@ -124,3 +147,46 @@ def test_a_redirect_loop_ends_unreachable(chromium: Loop, sites: tuple[Site, Sit
     observation = chromium.run(observe_target(sites[0].url + "/loop", browser=chromium.browser, limits=FAST))
     assert observation.walks[0].end is WalkEnd.UNREACHABLE
     assert "redirects in a loop" in (observation.walks[0].end_detail or "")
+
+
+def test_a_code_it_cannot_read_ends_with_sms_code_and_the_flow_supplies_one(
+    chromium: Loop, sites: tuple[Site, Site]
+) -> None:
+    assert chromium.browser is not None
+    app = sites[0]
+    stuck = chromium.run(observe_target(app.url + "/sms", browser=chromium.browser, limits=FAST))
+    assert stuck.walks[1].end is WalkEnd.SMS_CODE and "--flow" in (stuck.walks[1].end_detail or "")
+    flow = parse_flow("steps:\n  - code: '123456'\n  - click: {text: 登录}\n")
+    scripted = chromium.run(
+        observe_target(app.url + "/sms", browser=chromium.browser, flow=flow, limits=FAST)
+    )
+    (walk,) = scripted.walks
+    assert walk.path is Path.FLOW and walk.end is WalkEnd.COMPLETED
+    assert walk.screens[-1].title == "首页"
+    assert any("/home?" in h[1] and "code=123456" in h[1] for h in app.hits)
+
+
+def test_a_captcha_ends_the_walk_unconfirmed(chromium: Loop, sites: tuple[Site, Site]) -> None:
+    assert chromium.browser is not None
+    observation = chromium.run(
+        observe_target(sites[0].url + "/captcha", browser=chromium.browser, limits=FAST)
+    )
+    assert {w.end for w in observation.walks} == {WalkEnd.CAPTCHA}
+
+
+def test_a_device_name_emulates_it_and_a_typo_gets_a_did_you_mean(chromium: Loop) -> None:
+    assert chromium.browser is not None
+    browser = chromium.browser
+
+    async def agent() -> str:
+        context = await new_context(browser, "iPhone 13")
+        try:
+            page = await context.new_page()
+            return str(await page.evaluate("navigator.userAgent"))
+        finally:
+            await context.close()
+
+    assert "iPhone" in chromium.run(agent())
+    with pytest.raises(UsageError) as caught:
+        chromium.run(new_context(browser, "iPhone13"))
+    assert "did you mean 'iPhone 13'" in caught.value.text.en and "iPhone 13" in caught.value.text.zh
