@@ -65,6 +65,7 @@ class Catalog(_Data):
     notice: NoticePhrases
     consent_box: ConsentBoxPhrases
     login_wall: tuple[str, ...]
+    signup: tuple[str, ...]
     captcha: CaptchaMarkers
     sms_code: SmsCodeMarkers
     required_markers: tuple[str, ...]

@@ -37,6 +37,7 @@ class PageSigns:
     login_wall: bool
     sms_fields: tuple[int, ...]  # indexes into the screen's fields that ask for a verification code
     code_on_page: str | None
+    offers_signup: bool = False  # a control offers to create an account: a login form is then no wall
     required_boxes: tuple[int, ...] = ()  # indexes into the screen's controls: tick boxes marked required
 
 
@@ -137,6 +138,7 @@ async def read_page(
         login_wall=mentions(raw["text"], words.login_wall),
         sms_fields=tuple(i for i, (_, is_code) in enumerate(read) if is_code),
         code_on_page=found.group(1) if found else None,
+        offers_signup=any(mentions(c.text, words.signup) for c in controls),
         required_boxes=tuple(i for i, c in enumerate(raw["controls"]) if c["required"]),
     )
     return screen, signs

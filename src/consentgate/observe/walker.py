@@ -84,6 +84,7 @@ class _State:
     taps: int = 0
     refused_at: int | None = None
     agreed_at: int | None = None
+    agreed_on: str | None = None  # the screen where the person agreed: submitting it is still agreeing
     ticked: list[str] = field(default_factory=list)
 
 
@@ -164,8 +165,9 @@ def _choose(state: _State, role: ControlRole) -> None:
         recorder.phase = Phase.REFUSED
     elif role is ControlRole.AGREE and state.agreed_at is None:
         state.agreed_at = seq
+        state.agreed_on = recorder.screen
         recorder.phase = Phase.AGREED
-    elif state.agreed_at is not None:
+    elif state.agreed_at is not None and recorder.screen != state.agreed_on:
         recorder.phase = Phase.ONBOARDING
 
 
@@ -231,7 +233,7 @@ async def _step(state: _State, screen: ObservedScreen, signs: PageSigns) -> bool
     """One move on the current screen; False when there is nothing left to do (home page or dead end)."""
     if signs.captcha:
         raise _End(WalkEnd.CAPTCHA, "observe.end.captcha", target=screen.url)
-    if signs.login_wall and not screen.fields:
+    if signs.login_wall and not signs.offers_signup:
         raise _End(WalkEnd.LOGIN_WALL, "observe.end.login_wall", target=screen.url)
     if state.path is Path.REFUSE:
         index = _pick(screen, _REFUSALS)

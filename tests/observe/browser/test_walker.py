@@ -14,7 +14,7 @@ from consentgate.observe.browser import new_context
 from consentgate.observe.flow import parse_flow
 from consentgate.observe.model import Observation, Party, Path, Phase, WalkEnd
 from consentgate.observe.persona import DEFAULT_PERSONA
-from consentgate.observe.walker import Limits, observe_target
+from consentgate.observe.walker import Limits, observe, observe_target
 from tests.observe.browser.conftest import Loop, Response, Site, serve, stop
 
 FAST = Limits(action=5.0, settle=3.0, idle=1.0, walk=40.0, max_screens=8)
@@ -44,6 +44,7 @@ def _pages(third: str) -> dict[str, Response | str]:
     sms = """<!doctype html><html><body><form action="/home">
 <label for="p">手机号</label><input id="p" name="phone"><label for="c">短信验证码</label><input id="c" name="code">
 <button type="submit">登录</button></form></body></html>"""
+    wall = "<!doctype html><html><body><p>请先登录</p><input name=u><input type=password name=p><button>登录</button></body></html>"
     captcha = '<!doctype html><html><body><p>请拖动滑块完成安全验证</p><div class="captcha-box"></div></body></html>'
     return {
         "/": welcome,
@@ -51,6 +52,7 @@ def _pages(third: str) -> dict[str, Response | str]:
         "/home": home,
         "/privacy": home,
         "/hang": '<img src="/never">',
+        "/wall": wall,
         "/sms": sms,
         "/captcha": captcha,
     }
@@ -88,6 +90,7 @@ def test_refusal_is_walked_first_then_acceptance(observed: tuple[Observation, Fi
     assert accept.end is WalkEnd.COMPLETED and accept.agreed_at is not None
     assert [s.title for s in accept.screens] == ["欢迎", "注册", "注册", "首页"]
     assert accept.screens[0].phase is Phase.NOTICE
+    assert [s.phase for s in accept.screens[1:]] == [Phase.AGREED, Phase.ONBOARDING, Phase.ONBOARDING]
     for walk in observation.walks:
         for screen in walk.screens:
             assert screen.screenshot is not None and (evidence / screen.screenshot).is_file()
@@ -172,6 +175,19 @@ def test_a_captcha_ends_the_walk_unconfirmed(chromium: Loop, sites: tuple[Site, 
         observe_target(sites[0].url + "/captcha", browser=chromium.browser, limits=FAST)
     )
     assert {w.end for w in observation.walks} == {WalkEnd.CAPTCHA}
+
+
+def test_a_login_wall_without_sign_up_ends_the_walk(chromium: Loop, sites: tuple[Site, Site]) -> None:
+    assert chromium.browser is not None
+    observation = chromium.run(observe_target(sites[0].url + "/wall", browser=chromium.browser, limits=FAST))
+    assert {w.end for w in observation.walks} == {WalkEnd.LOGIN_WALL}
+
+
+def test_the_sync_convenience_launches_and_closes_its_own_browser() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert observe(f"http://127.0.0.1:{port}/", limits=FAST).walks[0].end is WalkEnd.UNREACHABLE
 
 
 def test_a_device_name_emulates_it_and_a_typo_gets_a_did_you_mean(chromium: Loop) -> None:
