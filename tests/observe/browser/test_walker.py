@@ -26,6 +26,8 @@ def _pages(third: str) -> dict[str, Response | str]:
 <button id="yes" style="width:280px;height:44px">同意</button> <a href="/home">不同意</a></div>
 <script>
   navigator.geolocation.getCurrentPosition(() => {}, () => {});
+  document.cookie = 'uid=abc; max-age=3600; path=/';
+  localStorage.setItem('seen', '1');
   document.getElementById('yes').onclick = () => { location.href = '/signup'; };
 </script></body></html>"""
     signup = f"""<!doctype html><html><head><title>注册</title></head><body>
@@ -36,11 +38,14 @@ def _pages(third: str) -> dict[str, Response | str]:
   <button type="submit">注册</button>
 </form>
 <script>
+  Notification.requestPermission();
   document.getElementById('f').addEventListener('submit', () => {{
     fetch('{third}/collect?m=' + encodeURIComponent(document.getElementById('m').value), {{keepalive: true, mode: 'no-cors'}});
   }});
 </script></body></html>"""
     home = "<!doctype html><html><head><title>首页</title></head><body><h1>首页</h1><p>今日推荐</p></body></html>"
+    shown = """<!doctype html><html><body><p>演示环境：您的验证码是 482913</p><form action="/home">
+<label for="c">验证码</label><input id="c" name="code"><button type="submit">登录</button></form></body></html>"""
     sms = """<!doctype html><html><body><form action="/home">
 <label for="p">手机号</label><input id="p" name="phone"><label for="c">短信验证码</label><input id="c" name="code">
 <button type="submit">登录</button></form></body></html>"""
@@ -54,6 +59,7 @@ def _pages(third: str) -> dict[str, Response | str]:
         "/hang": '<img src="/never">',
         "/wall": wall,
         "/sms": sms,
+        "/sms-shown": shown,
         "/captcha": captcha,
     }
 
@@ -167,6 +173,33 @@ def test_a_code_it_cannot_read_ends_with_sms_code_and_the_flow_supplies_one(
     assert walk.path is Path.FLOW and walk.end is WalkEnd.COMPLETED
     assert walk.screens[-1].title == "首页"
     assert any("/home?" in h[1] and "code=123456" in h[1] for h in app.hits)
+
+
+def test_a_code_shown_on_the_page_is_typed(chromium: Loop, sites: tuple[Site, Site]) -> None:
+    assert chromium.browser is not None
+    app = sites[0]
+    observation = chromium.run(observe_target(app.url + "/sms-shown", browser=chromium.browser, limits=FAST))
+    assert observation.walks[1].end is WalkEnd.COMPLETED
+    assert any("code=482913" in h[1] for h in app.hits)
+
+
+def test_cookies_and_storage_set_on_load_carry_the_loaded_phase(
+    observed: tuple[Observation, FilePath],
+) -> None:
+    for walk in observed[0].walks:
+        (cookie,) = [c for c in walk.cookies if c.name == "uid"]
+        assert (
+            cookie.phase in (Phase.LOADED, Phase.NOTICE) and cookie.persistent and cookie.party is Party.FIRST
+        )
+        (stored,) = [s for s in walk.storage if s.key == "seen"]
+        assert stored.kind == "local" and stored.phase in (Phase.LOADED, Phase.NOTICE)
+
+
+def test_a_permission_asked_after_agreeing_carries_that_phase(observed: tuple[Observation, FilePath]) -> None:
+    accept = observed[0].walks[1]
+    (ask,) = [p for p in accept.permissions if p.permission == "notifications"]
+    assert ask.phase is Phase.AGREED and ask.seq > accept.agreed_at  # type: ignore[operator]
+    assert not [p for p in observed[0].walks[0].permissions if p.permission == "notifications"]
 
 
 def test_a_captcha_ends_the_walk_unconfirmed(chromium: Loop, sites: tuple[Site, Site]) -> None:
