@@ -172,6 +172,10 @@ class Walk(_Data):
     permissions: tuple[PermissionRequest, ...] = ()
     refused_at: int | None = Field(default=None, description="seq of the first refusal, if this walk refused")
     agreed_at: int | None = Field(default=None, description="seq of the consent moment, if this walk agreed")
+    ticked: tuple[str, ...] = Field(
+        default=(),
+        description="Text of each consent box the walker ticked because the page required it to go on",
+    )
 
 
 class Observation(_Data):
