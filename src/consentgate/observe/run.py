@@ -126,13 +126,13 @@ def judge(
     target: str, observation: Observation, folder: Path, options: ObserveOptions, many: bool
 ) -> TargetResult:
     """Write the observation, infer, audit; the part of a target's run that needs no browser."""
-    from consentgate.observe.infer import infer
-
     folder.mkdir(parents=True, exist_ok=True)
     (folder / OBSERVATION_FILE).write_text(observation.model_dump_json(indent=2), "utf-8")
     if not observed_at_all(observation):
         details = [w.end_detail for w in observation.walks if w.end_detail]
         return TargetResult(target, unobserved(target, details[0] if details else None), folder, observation)
+    from consentgate.observe.infer import infer
+
     inferred = infer(observation, declared=options.declared)
     manifest_path = _manifest_path(options, target, many)
     if manifest_path is not None:
