@@ -41,7 +41,9 @@ class _Servers:
         sock.bind((host, 0))
         sock.listen(128)
         port: int = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
+        server = uvicorn.Server(
+            uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+        )
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()
         self.running.append((server, thread))

@@ -54,7 +54,11 @@ def faulty_observation(*, device: str | None = "iPhone 13") -> Observation:
         phase=Phase.LOADED,
         url=TARGET,
         title="登录",
-        fields=(ObservedField(name="phone", label="手机号", input_type="tel", required=True, category="contact.phone"),),
+        fields=(
+            ObservedField(
+                name="phone", label="手机号", input_type="tel", required=True, category="contact.phone"
+            ),
+        ),
         controls=(ObservedControl(role=ControlRole.SUBMIT, text="登录", tag="button", area=3600.0),),
         screenshot="accept-screen-1.png",
     )
@@ -82,7 +86,13 @@ def faulty_observation(*, device: str | None = "iPhone 13") -> Observation:
         company="示例统计",
     )
     own = ObservedRequest(
-        seq=1, phase=Phase.LOADED, method="GET", url=TARGET, host="127.0.0.1", site="127.0.0.1", party=Party.FIRST
+        seq=1,
+        phase=Phase.LOADED,
+        method="GET",
+        url=TARGET,
+        host="127.0.0.1",
+        site="127.0.0.1",
+        party=Party.FIRST,
     )
     walk = Walk(
         path=WalkPath.ACCEPT,
@@ -91,21 +101,36 @@ def faulty_observation(*, device: str | None = "iPhone 13") -> Observation:
         requests=(own, beacon),
         cookies=(
             ObservedCookie(
-                seq=2, phase=Phase.LOADED, name="uid", domain="127.0.0.2", site="127.0.0.2", party=Party.THIRD, persistent=True
+                seq=2,
+                phase=Phase.LOADED,
+                name="uid",
+                domain="127.0.0.2",
+                site="127.0.0.2",
+                party=Party.THIRD,
+                persistent=True,
             ),
         ),
-        permissions=(PermissionRequest(seq=1, phase=Phase.LOADED, screen="screen-1", permission="geolocation"),),
+        permissions=(
+            PermissionRequest(seq=1, phase=Phase.LOADED, screen="screen-1", permission="geolocation"),
+        ),
         agreed_at=5,
     )
     refuse = Walk(path=WalkPath.REFUSE, end=WalkEnd.COMPLETED, end_detail="没有拒绝选项 / no way to refuse")
     return Observation(
-        target=TARGET, device=device, started_at=WHEN, finished_at=WHEN, first_party="127.0.0.1", walks=(refuse, walk)
+        target=TARGET,
+        device=device,
+        started_at=WHEN,
+        finished_at=WHEN,
+        first_party="127.0.0.1",
+        walks=(refuse, walk),
     )
 
 
 def unreachable_observation(target: str = "http://127.0.0.1:1/signup") -> Observation:
     walk = Walk(path=WalkPath.REFUSE, end=WalkEnd.UNREACHABLE, end_detail="连接被拒绝 / connection refused")
-    return Observation(target=target, started_at=WHEN, finished_at=WHEN, first_party="127.0.0.1", walks=(walk,))
+    return Observation(
+        target=target, started_at=WHEN, finished_at=WHEN, first_party="127.0.0.1", walks=(walk,)
+    )
 
 
 def write_screenshots(folder: Path) -> None:
@@ -118,10 +143,22 @@ def phone_evidence() -> dict[str, tuple[Ref, ...]]:
     """Evidence by manifest pointer, as inference gives it."""
     return {
         "/onboarding": (
-            Ref("accept", 6, "screen", Text(zh="问卷必填且无法跳过", en="questionnaire required, no skip"), "accept-screen-2.png"),
+            Ref(
+                "accept",
+                6,
+                "screen",
+                Text(zh="问卷必填且无法跳过", en="questionnaire required, no skip"),
+                "accept-screen-2.png",
+            ),
         ),
         "": (
             Ref("accept", 3, "request", Text(zh="手机号发往第三方", en="phone sent to a third party")),
-            Ref("accept", 1, "permission", Text(zh="加载即申请定位", en="location asked on load"), "accept-screen-1.png"),
+            Ref(
+                "accept",
+                1,
+                "permission",
+                Text(zh="加载即申请定位", en="location asked on load"),
+                "accept-screen-1.png",
+            ),
         ),
     }

@@ -78,7 +78,9 @@ def test_sarif_results_carry_evidence_in_their_properties(report: ManifestReport
     raw = json.loads(render_sarif(_document(report), "en"))
     results = raw["runs"][0]["results"]
     assert all(r["properties"]["evidence"] for r in results)
-    assert any(e.get("screenshot") == "accept-screen-2.png" for r in results for e in r["properties"]["evidence"])
+    assert any(
+        e.get("screenshot") == "accept-screen-2.png" for r in results for e in r["properties"]["evidence"]
+    )
 
 
 def test_text_report_names_each_piece_of_evidence(report: ManifestReport) -> None:
@@ -95,7 +97,9 @@ def test_audit_html_lists_evidence_and_stays_script_and_image_free(report: Manif
     assert "<script" not in html and "<img" not in html
 
 
-def test_observe_html_embeds_screenshots_and_the_requests_involved(tmp_path: Path, report: ManifestReport) -> None:
+def test_observe_html_embeds_screenshots_and_the_requests_involved(
+    tmp_path: Path, report: ManifestReport
+) -> None:
     write_screenshots(tmp_path)
     observed = {TARGET: Observed(faulty_observation(), tmp_path)}
     html = render_observe_html(_document(report), "zh", observed=observed)
@@ -128,7 +132,9 @@ def test_observe_html_never_embeds_a_file_outside_the_evidence_folder(tmp_path: 
     shot = faulty_observation().walks[1].screens[0].model_copy(update={"screenshot": "../secret.png"})
     walk = faulty_observation().walks[1].model_copy(update={"screens": (shot,)})
     observation = faulty_observation().model_copy(update={"walks": (walk,)})
-    html = render_observe_html(_document(ManifestReport(TARGET, None)), "en", observed={TARGET: Observed(observation, folder)})
+    html = render_observe_html(
+        _document(ManifestReport(TARGET, None)), "en", observed={TARGET: Observed(observation, folder)}
+    )
     assert "data:image" not in html
 
 

@@ -126,6 +126,4 @@ def third_party_site(hits: Hits) -> Starlette:
         hits.seen.append((request.method, request.url.path, request.url.query))
         return JSONResponse({"ok": True}, headers={"Access-Control-Allow-Origin": "*"})
 
-    return Starlette(
-        routes=[Route("/sdk.js", sdk), Route("/collect", collect, methods=["GET", "POST"])]
-    )
+    return Starlette(routes=[Route("/sdk.js", sdk), Route("/collect", collect, methods=["GET", "POST"])])

@@ -93,7 +93,9 @@ def questionnaire(action: str, *, optional: bool) -> str:
 
 
 def basic_info(action: str, *, optional: bool) -> str:
-    fields = _text("name_zh", "中文名", required=not optional) + _text("name_en", "英文名", required=not optional)
+    fields = _text("name_zh", "中文名", required=not optional) + _text(
+        "name_en", "英文名", required=not optional
+    )
     skip = f'<a class="button" href="{action}?skipped=1">跳过</a>' if optional else ""
     purpose = '<p class="purpose">姓名用于课程证书上的署名，选填。</p>' if optional else ""
     return f'{purpose}<form method="post" action="{action}">{fields}<button type="submit">完成注册</button></form>{skip}'

@@ -40,7 +40,9 @@ def test_faulty_questionnaire_and_names_are_required_with_no_way_out(sites: Site
 def test_fixed_flow_opens_on_a_notice_with_equal_agree_and_browse(sites: Sites) -> None:
     html = _get(sites.fixed).text
     assert "个人信息保护政策" in html and 'href="/privacy"' in html
-    assert '<a class="button" href="/login">同意</a><a class="button" href="/home?browse=1">仅浏览</a>' in html
+    assert (
+        '<a class="button" href="/login">同意</a><a class="button" href="/home?browse=1">仅浏览</a>' in html
+    )
     assert "127.0.0.2" not in html
     assert _get(sites.fixed.replace("/signup", "/home?browse=1")).status_code == 200
 
