@@ -40,6 +40,7 @@ def _options(
     manifest_out: Path | None,
     evidence: Path | None,
     jobs: int,
+    keep_observations: bool,
 ) -> ObserveOptions:
     from consentgate.manifest.loader import load_manifest
     from consentgate.observe.run import ObserveOptions
@@ -57,6 +58,7 @@ def _options(
         evidence=evidence,
         manifest_out=manifest_out,
         jobs=jobs,
+        keep_observations=keep_observations,
     )
 
 
@@ -173,7 +175,7 @@ def observe(
     try:
         listed = read_targets(targets or [], urls)
         outputs = Outputs.resolve({"text": text, "json": json_out, "sarif": sarif, "html": html}, None)
-        options = _options(device, flow, against, manifest_out, evidence, jobs)
+        options = _options(device, flow, against, manifest_out, evidence, jobs, "html" in outputs.targets)
         with evidence_root(options) as root:
             batch = _run(listed, options, root, language)
             _print_errors(batch)

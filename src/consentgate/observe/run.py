@@ -48,6 +48,9 @@ class ObserveOptions:
     evidence: Path | None = None  # the evidence folder; None: a temporary one for this run
     manifest_out: Path | None = None
     jobs: int = 2
+    # Keep each observation in memory for a report that draws them (the observe HTML); otherwise only
+    # the small reports stay, and a batch of any length runs in flat memory.
+    keep_observations: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,8 @@ class TargetResult:
     target: str
     report: ManifestReport
     folder: Path
-    observation: Observation | None = None
+    observed: bool = False  # the app was reached at all (some walk got past unreachable)
+    observation: Observation | None = None  # kept only with `keep_observations`
 
 
 @dataclass
@@ -70,7 +74,7 @@ class BatchResult:
 
     @property
     def nothing_observed(self) -> bool:
-        return not any(r.observation is not None and observed_at_all(r.observation) for r in self.results)
+        return not any(r.observed for r in self.results)
 
 
 def check_target(target: str) -> str:
@@ -128,9 +132,10 @@ def judge(
     """Write the observation, infer, audit; the part of a target's run that needs no browser."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / OBSERVATION_FILE).write_text(observation.model_dump_json(indent=2), "utf-8")
+    kept = observation if options.keep_observations else None
     if not observed_at_all(observation):
         details = [w.end_detail for w in observation.walks if w.end_detail]
-        return TargetResult(target, unobserved(target, details[0] if details else None), folder, observation)
+        return TargetResult(target, unobserved(target, details[0] if details else None), folder, False, kept)
     from consentgate.observe.infer import infer
 
     inferred = infer(observation, declared=options.declared)
@@ -138,7 +143,7 @@ def judge(
     if manifest_path is not None:
         _write_manifest(manifest_path, inferred.manifest)
     report = audit_inferred(target, inferred.manifest, inferred.evidence)
-    return TargetResult(target, report, folder, observation)
+    return TargetResult(target, report, folder, True, kept)
 
 
 async def _one(
@@ -157,8 +162,9 @@ async def _one(
             return TargetResult(target, crashed(target, problem), folder)
     try:
         return judge(target, observation, folder, options, many)
-    except Exception as problem:
-        return TargetResult(target, crashed(target, problem), folder, observation)
+    except Exception as problem:  # inference or the audit broke on what was seen: reported, not fatal
+        kept = observation if options.keep_observations else None
+        return TargetResult(target, crashed(target, problem), folder, observed_at_all(observation), kept)
 
 
 async def observe_all(
