@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from consentgate.observe.model import Observation
 from consentgate.observe.run import OBSERVATION_FILE, ObserveOptions, TargetResult, folder_name, run_batch
 from tests.audit.conftest import SEED
 from tests.observe.cli.builders import faulty_observation, phone_evidence, unreachable_observation
@@ -68,7 +69,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> _Calls:
 
     async def observe_target(
         target: str, *, browser: _Browser, device: str | None, flow: object, evidence_dir: Path
-    ):
+    ) -> Observation:
         seen.running += 1
         seen.most = max(seen.most, seen.running)
         seen.browsers.add(id(browser))
