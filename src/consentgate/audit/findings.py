@@ -10,6 +10,21 @@ from consentgate.text import Text
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """Something seen that supports a finding: a screen, a request, a cookie, a permission ask.
+
+    Audits of a written manifest have none; `consentgate observe` attaches what the browser saw at the
+    finding's pointer, so a reader can check the finding against the screen or request itself.
+    """
+
+    kind: str  # screen, request, cookie, storage or permission
+    walk: str  # the walk it was seen on: refuse, accept or flow
+    seq: int  # its place in that walk, against refused_at / agreed_at
+    description: Text
+    screenshot: str | None = None  # a file name inside the evidence folder
+
+
+@dataclass(frozen=True)
 class Finding:
     rule_id: str
     severity: Severity
@@ -27,6 +42,8 @@ class Finding:
     # An unconfirmed result: the rule could not be checked because these facts are not stated.
     # Never a violation; low severity, listed apart from the violations in every report.
     unknown_facts: tuple[str, ...] = ()
+    # What was seen that supports it (observe only): empty for an audit of a written manifest.
+    evidence: tuple[Evidence, ...] = ()
 
     @property
     def unconfirmed(self) -> bool:

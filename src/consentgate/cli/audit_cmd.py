@@ -6,108 +6,25 @@ baseline, and one writer per report format. Every decision lives in `consentgate
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from consentgate.audit.baseline import Baseline
 from consentgate.audit.batch import audit_all, collect, default_jobs
-from consentgate.audit.config import AuditConfig, load_config
+from consentgate.audit.config import load_config
 from consentgate.audit.findings import ManifestReport
 from consentgate.audit.report.document import AuditDocument, label
 from consentgate.audit.report.html import render_html
-from consentgate.audit.report.json_report import render_json
-from consentgate.audit.report.sarif import render_sarif
-from consentgate.audit.report.text import render_text, summary_table, verdict
+from consentgate.audit.report.text import summary_table, verdict
 from consentgate.audit.summary import FailOn
 from consentgate.cli.app import app, fail, stderr
-from consentgate.errors import ConsentgateError, UsageError
+from consentgate.cli.report_output import LANGS, LangChoice, Outputs, write_reports
+from consentgate.errors import ConsentgateError
 from consentgate.text import Lang
-
-STDOUT = "-"
-
-
-class LangChoice(StrEnum):
-    ZH = "zh"
-    EN = "en"
-
-
-_LANGS: dict[LangChoice, Lang] = {LangChoice.ZH: "zh", LangChoice.EN: "en"}
-# The file formats; the text report is printed through rich instead (see `_write_text`).
-_RENDERERS: dict[str, Callable[[AuditDocument, Lang], str]] = {
-    "json": lambda document, _lang: render_json(document),
-    "sarif": render_sarif,
-    "html": render_html,
-}
-
-
-@dataclass(frozen=True)
-class Outputs:
-    """Report format → target (a file path, or `-` for standard output)."""
-
-    targets: dict[str, str]
-
-    @classmethod
-    def resolve(cls, flags: dict[str, str | None], config: AuditConfig) -> Outputs:
-        configured = config.settings.outputs
-        from_config = {
-            "text": configured.text,
-            "json": configured.json_,
-            "sarif": configured.sarif,
-            "html": configured.html,
-        }
-        targets: dict[str, str] = {}
-        for fmt, flag in flags.items():
-            value = flag if flag is not None else _as_target(config, from_config[fmt])
-            if value is not None:
-                targets[fmt] = value
-        on_stdout = [f"--{fmt}" for fmt, target in targets.items() if target == STDOUT]
-        if len(on_stdout) > 1:
-            raise UsageError.from_key("error.stdout_taken", first=on_stdout[0], second=on_stdout[1])
-        if "text" not in targets and not on_stdout:
-            targets["text"] = STDOUT
-        return cls(targets)
-
-    def text_on_stdout(self) -> bool:
-        return self.targets.get("text") == STDOUT
-
-
-def _as_target(config: AuditConfig, value: str | None) -> str | None:
-    path = config.path(value)
-    return None if path is None else (STDOUT if value == STDOUT else str(path))
-
-
-def _write(target: str, content: str) -> None:
-    if target == STDOUT:
-        typer.echo(content, nl=False)
-        return
-    path = Path(target)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, "utf-8")
-    except OSError as exc:
-        raise UsageError.from_key(
-            "error.cannot_write", path=target, problem=exc.strerror or str(exc)
-        ) from None
-
-
-def _write_text(target: str, document: AuditDocument, lang: Lang) -> None:
-    if target == STDOUT:
-        render_text(document, Console(highlight=False, soft_wrap=True), lang)
-        return
-    console = Console(
-        record=True, highlight=False, soft_wrap=True, color_system=None, width=120, file=io.StringIO()
-    )
-    render_text(document, console, lang)
-    _write(target, console.export_text())
 
 
 def _run(files: list[str], jobs: int, lang: Lang) -> list[ManifestReport]:
@@ -206,7 +123,7 @@ def audit(
     try:
         config = load_config(config_file)
         settings = config.settings
-        language = _LANGS[lang] if lang is not None else (settings.lang or "zh")
+        language = LANGS[lang] if lang is not None else (settings.lang or "zh")
         threshold = fail_on or settings.fail_on or FailOn.MEDIUM
         outputs = Outputs.resolve({"text": text, "json": json_out, "sarif": sarif, "html": html}, config)
         accepted = baseline or config.path(settings.baseline)
@@ -224,11 +141,7 @@ def audit(
         document = AuditDocument.build(
             reports, fail_on=threshold, generated_at=datetime.now(UTC), baseline_used=known is not None
         )
-        for fmt, target in outputs.targets.items():
-            if fmt == "text":
-                _write_text(target, document, language)
-            else:
-                _write(target, _RENDERERS[fmt](document, language))
+        write_reports(outputs, document, language, html=render_html)
         if not outputs.text_on_stdout():
             stderr.print(summary_table(document.summary, language))
             stderr.print(verdict(document, language))

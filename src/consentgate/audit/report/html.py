@@ -70,7 +70,7 @@ def _view(finding: Finding) -> FindingView:
     return FindingView(finding=finding, laws=tuple(_law(c) for c in finding.citations))
 
 
-def _manifest(report: ManifestReport) -> ManifestView:
+def manifest_view(report: ManifestReport) -> ManifestView:
     return ManifestView(
         report=report,
         open=tuple(_view(f) for f in report.violations if not f.suppressed),
@@ -92,7 +92,7 @@ def _cited_once(manifests: list[ManifestView]) -> list[CitedLaw]:
 def render_html(document: AuditDocument, lang: Lang = "zh") -> str:
     """The whole report as one HTML document, escaped throughout (manifests are untrusted input)."""
     template = _environment().get_template(TEMPLATE)
-    manifests = [_manifest(r) for r in document.reports]
+    manifests = [manifest_view(r) for r in document.reports]
     return template.render(
         doc=document,
         lang=lang,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from consentgate.audit.findings import Finding, ManifestReport
+from consentgate.audit.findings import Evidence, Finding, ManifestReport
 from consentgate.audit.report.document import TOOL_NAME, AuditDocument
 from consentgate.audit.report.encode import dumps_pretty
 from consentgate.text import Text
@@ -14,6 +14,17 @@ SCHEMA_VERSION = 1
 
 def _text(text: Text) -> dict[str, str]:
     return {"zh": text.zh, "en": text.en}
+
+
+def evidence_json(evidence: Evidence) -> dict[str, Any]:
+    """One piece of evidence; shared with SARIF so that both formats name it alike."""
+    return {
+        "kind": evidence.kind,
+        "walk": evidence.walk,
+        "seq": evidence.seq,
+        "description": _text(evidence.description),
+        "screenshot": evidence.screenshot,
+    }
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
@@ -38,6 +49,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "remediation": _text(finding.remediation),
         "about": {"data": list(finding.data), "purpose": finding.purpose},
         "unknown_facts": list(finding.unknown_facts),
+        # What `consentgate observe` saw that supports it; always empty for a written manifest.
+        "evidence": [evidence_json(e) for e in finding.evidence],
     }
 
 

@@ -17,6 +17,18 @@ _TEXT: dict[str, Any] = {
     "additionalProperties": False,
 }
 _SEVERITY: dict[str, Any] = {"enum": ["high", "medium", "low"]}
+_EVIDENCE: dict[str, Any] = {
+    "type": "object",
+    "description": "What consentgate observe saw that supports the finding (empty for a written manifest)",
+    "required": ["kind", "walk", "seq", "description", "screenshot"],
+    "properties": {
+        "kind": {"enum": ["screen", "request", "cookie", "storage", "permission"]},
+        "walk": {"type": "string"},
+        "seq": {"type": "integer", "minimum": 0},
+        "description": _TEXT,
+        "screenshot": {"type": ["string", "null"]},
+    },
+}
 
 
 def _finding(status: str, description: str) -> dict[str, Any]:
@@ -77,6 +89,7 @@ def _finding(status: str, description: str) -> dict[str, Any]:
                 },
             },
             "unknown_facts": unknown_facts,
+            "evidence": {"type": "array", "items": _EVIDENCE},
         },
     }
 

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from consentgate.audit.findings import Finding, ManifestReport
 from consentgate.audit.report.document import TOOL_NAME, AuditDocument
 from consentgate.audit.report.encode import dumps_pretty
+from consentgate.audit.report.json_report import evidence_json
 from consentgate.rules.base import Rule, Severity
 from consentgate.text import Lang, Text
 
@@ -85,6 +86,8 @@ def _result(finding: Finding, index: dict[str, int], lang: Lang, baseline_used: 
             "purpose": finding.purpose,
         },
     }
+    if finding.evidence:
+        result["properties"]["evidence"] = [evidence_json(e) for e in finding.evidence]
     if finding.rule_id in index:
         result["ruleIndex"] = index[finding.rule_id]
     if finding.suppressed:

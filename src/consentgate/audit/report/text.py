@@ -7,7 +7,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text as RichText
 
-from consentgate.audit.findings import Finding, ManifestReport
+from consentgate.audit.findings import Evidence, Finding, ManifestReport
 from consentgate.audit.report.document import SEVERITIES, AuditDocument, Verdict, label, severity_label
 from consentgate.audit.summary import Summary
 from consentgate.rules.base import Severity
@@ -39,7 +39,14 @@ def _finding(finding: Finding, lang: Lang) -> RichText:
     line.append(f"{_INDENT}{label('report.remediation', lang)}: {finding.remediation.in_(lang)}\n")
     if finding.suppressed:
         line.append(f"{_INDENT}{label('report.suppression_reason', lang)}: {finding.suppression_reason}\n")
+    for evidence in finding.evidence:
+        line.append(f"{_INDENT}{label('report.evidence', lang)}: {_evidence(evidence, lang)}\n", style="dim")
     return line
+
+
+def _evidence(evidence: Evidence, lang: Lang) -> str:
+    shown = f"[{evidence.walk} #{evidence.seq} {evidence.kind}] {evidence.description.in_(lang)}"
+    return f"{shown} ({evidence.screenshot})" if evidence.screenshot else shown
 
 
 def _about(finding: Finding, lang: Lang) -> str:
