@@ -29,6 +29,8 @@ class ScreenField(Strict):
     data: Id
     required: Tri = None
     purposes: list[Id] = Field(default_factory=list)
+    # Issue 18 (observe): a purpose for this field was on the screen where it was asked (AVIM 2.3).
+    purpose_shown: Tri = None
 
 
 class ConsentBox(Strict):
