@@ -141,7 +141,8 @@ class Collection(Strict):
     date: Maybe[dt.date] = None
     # Issue 18 (observe): collected although the person had refused, skipped or chosen browse-only.
     after_refusal: Tri = Field(
-        default=None, description="Collected after the person refused, skipped or chose browse-only (AVIM 3.2)"
+        default=None,
+        description="Collected after the person refused, skipped or chose browse-only (AVIM 3.2)",
     )
 
 

@@ -303,7 +303,9 @@ class Notice(Strict):
     users_notified_of_change: Tri = None
     # Issue 18 (observe): how hard the notice is to reach and to read, as measured.
     taps_from_main: Maybe[int] = Field(
-        default=None, ge=0, description="Taps from the main screen to the notice (AVIM 1.3: more than 4 is too many)"
+        default=None,
+        ge=0,
+        description="Taps from the main screen to the notice (AVIM 1.3: more than 4 is too many)",
     )
     readability: NoticeReadability | None = Field(
         default=None, description="Measures of the notice text (AVIM 2.4), from `consentgate observe`"

@@ -75,3 +75,6 @@ class Screen(Strict):
     refusal: Refusal | None = Field(
         default=None, description="Steps and prominence of refusing against accepting, on this screen"
     )
+    # Issue 18: true on screens `consentgate observe` saw; declared screens leave it out. Drift rules
+    # compare the two (a field declared optional but required on an observed screen).
+    observed: Tri = None

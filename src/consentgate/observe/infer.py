@@ -102,11 +102,14 @@ class _Builder:
     permissions: list[dict[str, Any]] = field(default_factory=list)
     notice: dict[str, Any] | None = None
     evidence: dict[str, list[EvidenceRef]] = field(default_factory=dict)
+    without_notice: list[EvidenceRef] = field(default_factory=list)
 
     def build(self) -> None:
         for walk in self.observation.walks:
             self._walk(walk)
         self._notice()
+        if self.notice is None and self.without_notice:
+            self.evidence[pointer("notices")] = self.without_notice  # every screen read, none with a notice
 
     # ------------------------------------------------------------ output
 
@@ -165,9 +168,9 @@ class _Builder:
 
     def _screen(self, walk: Walk, screen: ObservedScreen, *, blocks_home: bool | None) -> None:
         screen_id = f"{walk.path.value}-{screen.id}"
-        out: dict[str, Any] = {"id": screen_id, "title": {"zh": screen.title} if screen.title else None}
-        if out["title"] is None:
-            del out["title"]
+        out: dict[str, Any] = {"id": screen_id, "observed": True}
+        if screen.title:
+            out["title"] = {"zh": screen.title}
         if blocks_home is not None:
             out["blocks_home"] = blocks_home
         if screen.shows_notice:
@@ -195,6 +198,8 @@ class _Builder:
             screenshot=screen.screenshot,
         )
         self._see(pointer("onboarding", screen_id), ref)
+        if not screen.shows_notice:
+            self.without_notice.append(ref)
         for item in out["fields"]:
             self._see(pointer("data", item["data"]), ref)
 
@@ -220,10 +225,13 @@ class _Builder:
 
     def _recipient(self, host: str, site: str) -> str:
         recipient_id = slug(site)
-        declared = {r.id for r in self.declared.recipients} if self.declared else set()
-        if recipient_id in declared or recipient_id in self.recipients:
-            return recipient_id
         tracker = tracker_of(host) or tracker_of(site)
+        names = {site, host, tracker.company if tracker else site}
+        for declared in self.declared.recipients if self.declared else []:
+            if declared.id == recipient_id or declared.name in names:
+                return declared.id  # the declaration already names this recipient
+        if recipient_id in self.recipients:
+            return recipient_id
         self.recipients[recipient_id] = {
             "id": recipient_id,
             "name": tracker.company if tracker else site,
