@@ -28,6 +28,7 @@ import yaml
 
 from consentgate.audit.engine import evaluate
 from consentgate.i18n import message
+from consentgate.law.catalog import load_catalog
 from consentgate.manifest.loader import parse_manifest
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
@@ -175,7 +176,7 @@ class _Builder:
             out["blocks_home"] = blocks_home
         if screen.shows_notice:
             out["notice"] = NOTICE_ID
-        out["fields"] = [self._field(f) for f in screen.fields if f.category]
+        out["fields"] = [self._field(f) for f in screen.fields if _known(f.category)]
         out["consent_boxes"] = [
             {"purposes": [], **({"pre_ticked": c.checked} if c.checked is not None else {})}
             for c in screen.controls
@@ -240,7 +241,7 @@ class _Builder:
         return recipient_id
 
     def _request(self, walk: Walk, request: ObservedRequest, notice_seq: int | None) -> None:
-        data = list(dict.fromkeys(self._data(s.category) for s in request.sent))
+        data = list(dict.fromkeys(self._data(s.category) for s in request.sent if _known(s.category)))
         record_id = f"{walk.path.value}-{request.seq}"
         before_consent = walk.agreed_at is None or request.seq < walk.agreed_at
         after_refusal = walk.refused_at is not None and request.seq > walk.refused_at
@@ -343,6 +344,11 @@ def _ref(
     return EvidenceRef(
         walk=walk.path, seq=seq, kind=kind, description=message(key, **values), screenshot=screenshot
     )
+
+
+def _known(category: str | None) -> bool:
+    """A category of the taxonomy: anything else the screen reader wrote is left out (unknown), not guessed."""
+    return category is not None and category in load_catalog().categories
 
 
 def _notice_first(walk: Walk) -> bool:

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 from consentgate.observe.model import (
     ControlRole,
+    Observation,
     ObservedControl,
     ObservedField,
     ObservedRequest,
     ObservedScreen,
-    Observation,
     Party,
     Path,
     Phase,
@@ -32,14 +32,18 @@ PROFILE = (
 
 
 def _observation(*walks: Walk) -> Observation:
-    return Observation(target=f"http://{SITE}/signup", started_at=_AT, finished_at=_AT, first_party=SITE, walks=walks)
+    return Observation(
+        target=f"http://{SITE}/signup", started_at=_AT, finished_at=_AT, first_party=SITE, walks=walks
+    )
 
 
 def _submit(text: str = "提交") -> ObservedControl:
     return ObservedControl(role=ControlRole.SUBMIT, text=text, tag="button", area=3000)
 
 
-def _request(seq: int, phase: Phase, screen: str, host: str, *sent: SentData, method: str = "POST") -> ObservedRequest:
+def _request(
+    seq: int, phase: Phase, screen: str, host: str, *sent: SentData, method: str = "POST"
+) -> ObservedRequest:
     third = not host.endswith(SITE)
     return ObservedRequest(
         seq=seq,
@@ -63,7 +67,11 @@ def seed_case() -> Observation:
         phase=Phase.LOADED,
         url=f"http://{SITE}/signup",
         title="登录",
-        fields=(ObservedField(name="mobile", label="手机号", input_type="tel", required=True, category="contact.phone"),),
+        fields=(
+            ObservedField(
+                name="mobile", label="手机号", input_type="tel", required=True, category="contact.phone"
+            ),
+        ),
         controls=(_submit("登录"),),
         screenshot="accept-screen-1.png",
     )

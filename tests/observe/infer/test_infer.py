@@ -6,7 +6,7 @@ import yaml
 
 from consentgate.manifest.loader import parse_manifest
 from consentgate.manifest.models import Manifest
-from consentgate.observe.evidence import EvidenceKind, EvidencedFinding
+from consentgate.observe.evidence import EvidencedFinding, EvidenceKind
 from consentgate.observe.infer import infer, judge, to_yaml
 from consentgate.rules.base import Severity
 from tests.observe.infer.observations import fixed_case, seed_case, unreachable
@@ -14,7 +14,9 @@ from tests.observe.infer.observations import fixed_case, seed_case, unreachable
 LEARNING_APP = Manifest.model_validate({"app": {"name": "英语学习App", "type": "learning-education"}})
 
 
-def _violations(findings: list[EvidencedFinding], at_least: Severity = Severity.LOW) -> list[EvidencedFinding]:
+def _violations(
+    findings: list[EvidencedFinding], at_least: Severity = Severity.LOW
+) -> list[EvidencedFinding]:
     return [f for f in findings if f.finding.active and f.finding.severity.rank >= at_least.rank]
 
 
@@ -53,7 +55,9 @@ def test_findings_carry_the_evidence_of_their_pointer_and_its_ancestors() -> Non
 
 def test_third_party_is_named_by_the_tracker_catalog() -> None:
     recipients = infer(seed_case()).manifest["recipients"]
-    assert recipients == [{"id": "hm-baidu-com", "name": "北京百度网讯科技有限公司 (Baidu Tongji)", "kind": "sdk"}]
+    assert recipients == [
+        {"id": "hm-baidu-com", "name": "北京百度网讯科技有限公司 (Baidu Tongji)", "kind": "sdk"}
+    ]
 
 
 def test_fixed_observation_yields_nothing_at_medium_or_above() -> None:

@@ -1,14 +1,15 @@
 """The privacy policy more than four taps from the main screen (AVIM 1.3: 需多于4次点击).
 
 `notices[].taps_from_main` is counted by `consentgate observe` (or stated by the team): the fewest
-taps from the main screen to a screen that shows the notice.
+taps from the main screen to a screen that shows the notice. Unstated, it is unconfirmed only for a
+notice shown on request (a link somewhere): a notice shown as a first-run pop-up is reached by no tap.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consentgate.manifest.models import Manifest
+from consentgate.manifest.models import Manifest, NoticeTiming
 from consentgate.manifest.positions import pointer
 from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.rules.cited import status_note
@@ -40,7 +41,8 @@ class PolicyTooManyTaps(Rule):
         for notice in manifest.notices:
             at = pointer("notices", notice.id, "taps_from_main")
             if notice.taps_from_main is None:
-                yield Unknown(at, f"notices[{notice.id}].taps_from_main")
+                if notice.shown is NoticeTiming.ON_REQUEST:  # only a link: how far it is is the question
+                    yield Unknown(at, f"notices[{notice.id}].taps_from_main")
             elif notice.taps_from_main > MAX_TAPS:
                 yield Hit(
                     pointer=at,

@@ -2,7 +2,9 @@
 
 The method wants the purpose told "同步": on the screen where the ID-card number, bank account or
 location is asked for, or with the permission prompt. Read from `onboarding[].fields[].purpose_shown`
-for sensitive data (PIPL 28) and from `conduct.permissions[].purpose_shown`.
+for sensitive data (PIPL 28) and from `conduct.permissions[].purpose_shown`. An unstated fact is
+unconfirmed on observed screens only: a declared screen's design rarely says what shows beside a field,
+and asking every manifest for it would bury the audit in checks only a browser can answer.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ class PurposeNotShown(Rule):
                     continue
                 at = pointer("onboarding", screen.id, "fields", i, "purpose_shown")
                 if field.purpose_shown is None:
+                    if screen.observed is not True:
+                        continue  # a design screen: what it shows is seen at run time, not declared
                     yield Unknown(at, f"onboarding[{screen.id}].fields[{i}].purpose_shown")
                 elif not field.purpose_shown:
                     yield Hit(
