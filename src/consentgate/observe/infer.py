@@ -41,9 +41,11 @@ from consentgate.observe.model import (
     Party,
     PermissionRequest,
     Walk,
+    WalkEnd,
 )
 from consentgate.observe.readability import notice_measures
 from consentgate.observe.trackers import tracker_of
+from consentgate.text import Text
 
 NOTICE_ID = "observed-notice"
 _ACTIONS = {
@@ -66,13 +68,20 @@ class Inferred:
 
     manifest: dict[str, Any]
     evidence: dict[str, tuple[EvidenceRef, ...]]
+    # Walks that stopped before the end (login wall, CAPTCHA, timeout, unreachable), in words: what they
+    # did not reach is unknown in `manifest`, and reports say why.
+    unfinished: tuple[Text, ...] = ()
 
 
 def infer(observation: Observation, *, declared: Manifest | None = None) -> Inferred:
     """The manifest the observation shows, on top of `declared` where given (its design, our conduct)."""
     builder = _Builder(observation, declared)
     builder.build()
-    return Inferred(manifest=builder.manifest(), evidence={k: tuple(v) for k, v in builder.evidence.items()})
+    return Inferred(
+        manifest=builder.manifest(),
+        evidence={k: tuple(v) for k, v in builder.evidence.items()},
+        unfinished=tuple(_unfinished(w) for w in observation.walks if w.end is not WalkEnd.COMPLETED),
+    )
 
 
 def to_yaml(inferred: Inferred) -> str:
@@ -346,6 +355,11 @@ def _ref(
     )
 
 
+def _unfinished(walk: Walk) -> Text:
+    detail = walk.end_detail or "-"
+    return message("observe.infer.unfinished", path=walk.path.value, end=walk.end.value, detail=detail)
+
+
 def _known(category: str | None) -> bool:
     """A category of the taxonomy: anything else the screen reader wrote is left out (unknown), not guessed."""
     return category is not None and category in load_catalog().categories
@@ -376,7 +390,7 @@ def _extend(section: dict[str, Any], name: str, items: Iterable[dict[str, Any]])
 
 def _completed_screens(walk: Walk) -> dict[str, bool]:
     """In a walk that reached its end, every screen before the last had to be passed to get home."""
-    if walk.end.value != "completed" or len(walk.screens) < 2:
+    if walk.end is not WalkEnd.COMPLETED or len(walk.screens) < 2:
         return {}
     return {s.id: s is not walk.screens[-1] for s in walk.screens}
 

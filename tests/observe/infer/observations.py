@@ -14,6 +14,7 @@ from consentgate.observe.model import (
     ObservedScreen,
     Party,
     Path,
+    PermissionRequest,
     Phase,
     SentData,
     Walk,
@@ -158,4 +159,25 @@ def unreachable() -> Observation:
     return _observation(
         Walk(path=Path.REFUSE, end=WalkEnd.UNREACHABLE, end_detail="connection refused"),
         Walk(path=Path.ACCEPT, end=WalkEnd.UNREACHABLE, end_detail="connection refused"),
+    )
+
+
+def steered_notice() -> Observation:
+    """A notice with a big agree, a small refuse link, a pre-ticked box and a location prompt on load."""
+    notice = ObservedScreen(
+        id="screen-1",
+        seq=0,
+        phase=Phase.NOTICE,
+        url=f"http://{SITE}/",
+        shows_notice=True,
+        screenshot="accept-screen-1.png",
+        controls=(
+            ObservedControl(role=ControlRole.AGREE, text="同意", tag="button", area=6000),
+            ObservedControl(role=ControlRole.REFUSE, text="不同意", tag="a", area=600),
+            ObservedControl(role=ControlRole.CONSENT_BOX, text="我已阅读并同意", tag="input", checked=True),
+        ),
+    )
+    ask = PermissionRequest(seq=0, phase=Phase.NOTICE, screen="screen-1", permission="geolocation")
+    return _observation(
+        Walk(path=Path.ACCEPT, end=WalkEnd.COMPLETED, screens=(notice,), agreed_at=1, permissions=(ask,))
     )

@@ -9,7 +9,7 @@ from consentgate.manifest.models import Manifest
 from consentgate.observe.evidence import EvidencedFinding, EvidenceKind
 from consentgate.observe.infer import infer, judge, to_yaml
 from consentgate.rules.base import Severity
-from tests.observe.infer.observations import fixed_case, seed_case, unreachable
+from tests.observe.infer.observations import fixed_case, seed_case, steered_notice, unreachable
 
 LEARNING_APP = Manifest.model_validate({"app": {"name": "英语学习App", "type": "learning-education"}})
 
@@ -83,3 +83,22 @@ def test_refusal_prominence_is_read_from_control_areas() -> None:
 def test_manifest_out_is_yaml_in_the_landed_schema() -> None:
     text = to_yaml(infer(seed_case()))
     assert parse_manifest(text).manifest.conduct is not None
+
+
+def test_existing_rules_judge_what_inference_writes_without_duplicates() -> None:
+    """Pre-ticked boxes and refusal parity are judged by their own rules, through the manifest."""
+    found = _violations(judge(infer(steered_notice(), declared=LEARNING_APP)), Severity.MEDIUM)
+    assert _rules(found) == {
+        "CG-AVIM-034-PRETICKED-CONSENT",
+        "CG-PIPL-014-REFUSAL-HARDER-THAN-CONSENT",
+        "CG-AVIM-031-PERMISSION-BEFORE-CONSENT",
+    }
+    for f in found:
+        assert f.evidence, f"{f.finding.rule_id} has no evidence"
+
+
+def test_a_walk_that_stopped_early_is_reported_as_unfinished() -> None:
+    unfinished = infer(unreachable()).unfinished
+    assert len(unfinished) == 2
+    assert "connection refused" in unfinished[0].en
+    assert infer(seed_case()).unfinished == ()
