@@ -8,6 +8,7 @@ from consentgate.manifest.loader import parse_manifest
 from consentgate.manifest.models import Manifest
 from consentgate.observe.evidence import EvidencedFinding, EvidenceKind
 from consentgate.observe.infer import infer, judge, to_yaml
+from consentgate.observe.model import Observation
 from consentgate.rules.base import Severity
 from tests.observe.infer.observations import fixed_case, seed_case, steered_notice, unreachable
 
@@ -102,3 +103,10 @@ def test_a_walk_that_stopped_early_is_reported_as_unfinished() -> None:
     assert len(unfinished) == 2
     assert "connection refused" in unfinished[0].en
     assert infer(seed_case()).unfinished == ()
+
+
+def test_an_observation_written_as_json_is_judged_the_same_later() -> None:
+    """The evidence folder keeps the observation as JSON; inference needs no browser to judge it again."""
+    observation = seed_case()
+    again = Observation.model_validate_json(observation.model_dump_json())
+    assert infer(again).manifest == infer(observation).manifest
