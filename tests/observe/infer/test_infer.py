@@ -110,3 +110,10 @@ def test_an_observation_written_as_json_is_judged_the_same_later() -> None:
     observation = seed_case()
     again = Observation.model_validate_json(observation.model_dump_json())
     assert infer(again).manifest == infer(observation).manifest
+
+
+def test_without_a_declaration_a_provision_is_not_judged_against_a_design_nobody_stated() -> None:
+    findings = judge(infer(seed_case()))
+    beyond = [f for f in findings if f.finding.rule_id == "CG-PIPL-023-PROVISION-DESPITE-REFUSAL"]
+    assert beyond and all(f.finding.unconfirmed for f in beyond)
+    assert "purposes" in beyond[0].finding.unknown_facts
