@@ -32,6 +32,7 @@ from consentgate.law.catalog import load_catalog
 from consentgate.manifest.loader import parse_manifest
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
+from consentgate.observe._screen_facts import ACTIONS, blocks_home_by_screen, refusal
 from consentgate.observe.evidence import EvidencedFinding, EvidenceKind, EvidenceRef, attach
 from consentgate.observe.model import (
     ControlRole,
@@ -48,18 +49,6 @@ from consentgate.observe.trackers import tracker_of
 from consentgate.text import Text
 
 NOTICE_ID = "observed-notice"
-_ACTIONS = {
-    ControlRole.AGREE: "agree",
-    ControlRole.REFUSE: "refuse",
-    ControlRole.SKIP: "skip",
-    ControlRole.BROWSE: "browse",
-    ControlRole.EXIT: "exit",
-    ControlRole.SUBMIT: "submit",
-    ControlRole.BACK: "back",
-}
-_REFUSING = (ControlRole.REFUSE, ControlRole.SKIP, ControlRole.BROWSE)
-# Refuse at less than this share of accept's on-screen area is shown less prominently than accept.
-_EQUAL_AREA = 0.8
 
 
 @dataclass(frozen=True)
@@ -153,7 +142,7 @@ class _Builder:
     # ------------------------------------------------------------ walks
 
     def _walk(self, walk: Walk) -> None:
-        complete = _completed_screens(walk)
+        complete = blocks_home_by_screen(walk)
         notice_seq = min((s.seq for s in walk.screens if s.shows_notice), default=None)
         for screen in walk.screens:
             self._screen(walk, screen, blocks_home=complete.get(screen.id))
@@ -192,10 +181,10 @@ class _Builder:
             if c.role is ControlRole.CONSENT_BOX
         ]
         out["permissions"] = [p.permission for p in walk.permissions if p.screen == screen.id]
-        out["actions"] = list(dict.fromkeys(_ACTIONS[c.role] for c in screen.controls if c.role in _ACTIONS))
-        refusal = _refusal(screen)
-        if refusal is not None:
-            out["refusal"] = refusal
+        out["actions"] = list(dict.fromkeys(ACTIONS[c.role] for c in screen.controls if c.role in ACTIONS))
+        refusal_facts = refusal(screen)
+        if refusal_facts is not None:
+            out["refusal"] = refusal_facts
         self.screens.append(out)
         ref = _ref(
             walk,
@@ -386,30 +375,3 @@ def _extend(section: dict[str, Any], name: str, items: Iterable[dict[str, Any]])
     listed.extend(i for i in items if i.get("id") is None or i["id"] not in have)
     if not listed:
         del section[name]
-
-
-def _completed_screens(walk: Walk) -> dict[str, bool]:
-    """In a walk that reached its end, every screen before the last had to be passed to get home."""
-    if walk.end is not WalkEnd.COMPLETED or len(walk.screens) < 2:
-        return {}
-    return {s.id: s is not walk.screens[-1] for s in walk.screens}
-
-
-def _refusal(screen: ObservedScreen) -> dict[str, Any] | None:
-    """Steps and prominence of refusing beside accepting, where the screen offers accepting."""
-    agree = [c for c in screen.controls if c.role is ControlRole.AGREE]
-    if not agree:
-        return None
-    refuse = [c for c in screen.controls if c.role in _REFUSING]
-    out: dict[str, Any] = {"accept_steps": 1}
-    if not refuse:
-        return out  # no way to refuse seen here: steps and prominence stay unknown (the actions say it)
-    out["steps"] = 1
-    visible = [c for c in refuse if c.visible]
-    if not visible:
-        out["prominence"] = "hidden"
-    elif max(c.area for c in visible) >= _EQUAL_AREA * max(c.area for c in agree):
-        out["prominence"] = "equal"
-    else:
-        out["prominence"] = "less"
-    return out
