@@ -124,6 +124,10 @@ class Provision(Strict):
     purpose: Id | None = None
     despite: Maybe[Despite] = Field(default=None, description="What the person had said against it")
     date: Maybe[dt.date] = None
+    # Issue 18 (observe): seen leaving the browser for this recipient before the person consented.
+    before_consent: Tri = Field(
+        default=None, description="Provided before the person consented to anything (AVIM 3.1)"
+    )
 
 
 class Collection(Strict):
@@ -135,6 +139,24 @@ class Collection(Strict):
     before_notice: Tri = None
     screen: Id | None = Field(default=None, description="The onboarding screen where it was collected")
     date: Maybe[dt.date] = None
+    # Issue 18 (observe): collected although the person had refused, skipped or chosen browse-only.
+    after_refusal: Tri = Field(
+        default=None,
+        description="Collected after the person refused, skipped or chose browse-only (AVIM 3.2)",
+    )
+
+
+class PermissionAsk(Strict):
+    """A system permission the app asked for (issue 18: seen by observe), and what the person knew then."""
+
+    id: Id | None = None
+    permission: str = Field(description="geolocation, notifications, camera, microphone, clipboard-read, ...")
+    screen: Id | None = Field(default=None, description="The onboarding screen it was asked on")
+    before_consent: Tri = Field(default=None, description="Asked before the person consented (AVIM 3.1)")
+    after_refusal: Tri = Field(default=None, description="Asked after the person refused (AVIM 3.2)")
+    purpose_shown: Tri = Field(
+        default=None, description="Its purpose was on screen when it was asked (AVIM 2.3)"
+    )
 
 
 class IncidentKind(StrEnum):
@@ -162,20 +184,23 @@ Segments = tuple[str | int, ...]
 
 
 def segment(
-    record: SentMessages | RightsRequest | Provision | Collection | Incident, index: int
+    record: SentMessages | RightsRequest | Provision | Collection | Incident | PermissionAsk, index: int
 ) -> str | int:
     """A record's place in a pointer: its id where it has one (as the loader names it), else its index."""
     return record.id if record.id is not None else index
 
 
 class Conduct(Strict):
-    """What happened: `messages`, `requests`, `provisions`, `collections`, `incidents`."""
+    """What happened: `messages`, `requests`, `provisions`, `collections`, `incidents`, `permissions`."""
 
     messages: list[SentMessages] = Field(default_factory=list)
     requests: list[RightsRequest] = Field(default_factory=list)
     provisions: list[Provision] = Field(default_factory=list)
     collections: list[Collection] = Field(default_factory=list)
     incidents: list[Incident] = Field(default_factory=list)
+    permissions: list[PermissionAsk] = Field(
+        default_factory=list, description="System permissions asked for (issue 18: observed)"
+    )
 
     def references(self) -> Iterator[tuple[str, str, Segments]]:
         """(kind, referenced id, pointer segments) of every id a record refers to, for `references.py`."""
@@ -201,6 +226,9 @@ class Conduct(Strict):
                 yield "screens", collection.screen, (*at, "screen")
         for i, incident in enumerate(self.incidents):
             yield from _data_refs(incident.data, (*base, "incidents", segment(incident, i)))
+        for i, ask in enumerate(self.permissions):
+            if ask.screen is not None:
+                yield "screens", ask.screen, (*base, "permissions", segment(ask, i), "screen")
 
 
 def _data_refs(data: Sequence[str], at: Segments) -> Iterator[tuple[str, str, Segments]]:

@@ -269,6 +269,16 @@ class NoticeChange(StrEnum):
     MATERIAL = "material"  # purposes, processing methods, data or recipients changed
 
 
+class NoticeReadability(Strict):
+    """Transparent measures of a notice's text (issue 18, `observe/readability.py`), each unknown until measured."""
+
+    chars: Maybe[int] = Field(default=None, ge=0, description="Length in characters")
+    mean_sentence_chars: Maybe[float] = Field(default=None, ge=0, description="Mean sentence length")
+    jargon: Maybe[list[str]] = Field(
+        default=None, description="Terms from the jargon list (`observe/data/jargon.yaml`) found in it"
+    )
+
+
 class Notice(Strict):
     id: Id
     version: str
@@ -291,6 +301,15 @@ class Notice(Strict):
     change: Maybe[NoticeChange] = None
     reconsent_obtained: Tri = None
     users_notified_of_change: Tri = None
+    # Issue 18 (observe): how hard the notice is to reach and to read, as measured.
+    taps_from_main: Maybe[int] = Field(
+        default=None,
+        ge=0,
+        description="Taps from the main screen to the notice (AVIM 1.3: more than 4 is too many)",
+    )
+    readability: NoticeReadability | None = Field(
+        default=None, description="Measures of the notice text (AVIM 2.4), from `consentgate observe`"
+    )
 
 
 # ---------------------------------------------------------------- consent mechanics

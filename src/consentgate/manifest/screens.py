@@ -29,6 +29,8 @@ class ScreenField(Strict):
     data: Id
     required: Tri = None
     purposes: list[Id] = Field(default_factory=list)
+    # Issue 18 (observe): a purpose for this field was on the screen where it was asked (AVIM 2.3).
+    purpose_shown: Tri = None
 
 
 class ConsentBox(Strict):
@@ -73,3 +75,6 @@ class Screen(Strict):
     refusal: Refusal | None = Field(
         default=None, description="Steps and prominence of refusing against accepting, on this screen"
     )
+    # Issue 18: true on screens `consentgate observe` saw; declared screens leave it out. Drift rules
+    # compare the two (a field declared optional but required on an observed screen).
+    observed: Tri = None

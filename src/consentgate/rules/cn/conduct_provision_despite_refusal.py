@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from consentgate.manifest.conduct import Despite, Provision
 from consentgate.manifest.models import Manifest, RecipientKind
+from consentgate.manifest.positions import pointer
 from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.rules.cn._conduct import named, on, record_at, unstated
 from consentgate.text import Text
@@ -94,8 +95,12 @@ def _against_choice(index: int, provision: Provision, despite: Despite) -> Hit:
     )
 
 
-def _beyond_design(manifest: Manifest, index: int, provision: Provision) -> Iterator[Hit]:
+def _beyond_design(manifest: Manifest, index: int, provision: Provision) -> Iterator[Hit | Unknown]:
     """The provision measured against the purposes that declare this recipient."""
+    if not manifest.states("purposes"):
+        # No design stated (an observed manifest, issue 18): nothing to measure against, not "none declared".
+        yield Unknown(pointer("purposes"), "purposes")
+        return
     if provision.purpose is not None:
         stated = manifest.purposes_by_id.get(provision.purpose)
         purposes = [stated] if stated is not None else []
