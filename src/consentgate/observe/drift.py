@@ -13,8 +13,8 @@ permission asks). The ordinary rules then judge the drift with no special path:
 
 from __future__ import annotations
 
+from consentgate.audit.findings import Finding
 from consentgate.manifest.models import Manifest
-from consentgate.observe.evidence import EvidencedFinding
 from consentgate.observe.infer import Inferred, infer, judge
 from consentgate.observe.model import Observation
 
@@ -30,6 +30,6 @@ def against(observation: Observation, declared: Manifest) -> Inferred:
     return infer(observation, declared=declared)
 
 
-def drift(observation: Observation, declared: Manifest, path: str = "<observed>") -> list[EvidencedFinding]:
+def drift(observation: Observation, declared: Manifest, path: str = "<observed>") -> list[Finding]:
     """The findings of the drift rules only, each with its evidence (the full audit is `judge`)."""
-    return [f for f in judge(against(observation, declared), path) if f.finding.rule_id in DRIFT_RULES]
+    return [f for f in judge(against(observation, declared), path) if f.rule_id in DRIFT_RULES]

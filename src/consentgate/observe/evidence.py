@@ -9,9 +9,10 @@ manifest, so its evidence is the references of that node and of every node above
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from consentgate.audit.findings import Evidence as FindingEvidence
 from consentgate.audit.findings import Finding
 from consentgate.manifest.positions import is_within
 from consentgate.observe.model import Path
@@ -40,14 +41,6 @@ class EvidenceRef:
 Evidence = Mapping[str, tuple[EvidenceRef, ...]]
 
 
-@dataclass(frozen=True)
-class EvidencedFinding:
-    """A finding with what was seen at its pointer and above it, in walk order."""
-
-    finding: Finding
-    evidence: tuple[EvidenceRef, ...]
-
-
 def evidence_at(node_pointer: str, evidence: Evidence) -> tuple[EvidenceRef, ...]:
     """The references of `node_pointer` and of its ancestors, each once, ordered by walk and seq."""
     found: dict[EvidenceRef, None] = {}
@@ -57,6 +50,21 @@ def evidence_at(node_pointer: str, evidence: Evidence) -> tuple[EvidenceRef, ...
     return tuple(sorted(found, key=lambda r: (r.walk != Path.REFUSE, r.walk.value, r.seq)))
 
 
-def attach(findings: Iterable[Finding], evidence: Evidence) -> list[EvidencedFinding]:
-    """Every finding with its evidence, found by the pointer of its location."""
-    return [EvidencedFinding(f, evidence_at(f.location.pointer, evidence)) for f in findings]
+def as_finding_evidence(ref: EvidenceRef) -> FindingEvidence:
+    """The report's form of a reference (`audit.findings.Evidence`: plain strings, no observe types)."""
+    return FindingEvidence(
+        kind=ref.kind.value,
+        walk=ref.walk.value,
+        seq=ref.seq,
+        description=ref.description,
+        screenshot=ref.screenshot,
+    )
+
+
+def attach(findings: Iterable[Finding], evidence: Evidence) -> list[Finding]:
+    """Every finding with its evidence (`Finding.evidence`), found by the pointer of its location."""
+    attached = []
+    for finding in findings:
+        refs = evidence_at(finding.location.pointer, evidence)
+        attached.append(replace(finding, evidence=tuple(map(as_finding_evidence, refs))) if refs else finding)
+    return attached

@@ -27,13 +27,14 @@ from typing import Any
 import yaml
 
 from consentgate.audit.engine import evaluate
+from consentgate.audit.findings import Finding
 from consentgate.i18n import message
 from consentgate.law.catalog import load_catalog
 from consentgate.manifest.loader import parse_manifest
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
 from consentgate.observe._screen_facts import ACTIONS, blocks_home_by_screen, refusal
-from consentgate.observe.evidence import EvidencedFinding, EvidenceKind, EvidenceRef, attach
+from consentgate.observe.evidence import EvidenceKind, EvidenceRef, attach
 from consentgate.observe.model import (
     ControlRole,
     Observation,
@@ -78,7 +79,7 @@ def to_yaml(inferred: Inferred) -> str:
     return yaml.safe_dump(inferred.manifest, allow_unicode=True, sort_keys=False)
 
 
-def judge(inferred: Inferred, path: str = "<observed>") -> list[EvidencedFinding]:
+def judge(inferred: Inferred, path: str = "<observed>") -> list[Finding]:
     """Audits the inferred manifest with every rule, as `audit` would, each finding with its evidence."""
     loaded = parse_manifest(to_yaml(inferred), path)
     return attach(evaluate(loaded), inferred.evidence)

@@ -4,10 +4,10 @@ exist: the shapes are those of `observe/model.py` and of `observe.evidence.Evide
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from consentgate.observe.evidence import EvidenceKind, EvidenceRef
 from consentgate.observe.model import (
     ControlRole,
     Observation,
@@ -35,15 +35,9 @@ PNG = base64.b64decode(
 )
 
 
-@dataclass(frozen=True)
-class Ref:
-    """Has what `EvidenceRef` has for a finding: walk path, seq, kind, words and a screenshot."""
-
-    path: str
-    seq: int
-    kind: str
-    description: Text
-    screenshot: str | None = None
+def ref(path: str, seq: int, kind: str, description: Text, screenshot: str | None = None) -> EvidenceRef:
+    """An evidence reference as inference writes it."""
+    return EvidenceRef(WalkPath(path), seq, EvidenceKind(kind), description, screenshot)
 
 
 def faulty_observation(*, device: str | None = "iPhone 13") -> Observation:
@@ -139,11 +133,11 @@ def write_screenshots(folder: Path) -> None:
         (folder / name).write_bytes(PNG)
 
 
-def phone_evidence() -> dict[str, tuple[Ref, ...]]:
-    """Evidence by manifest pointer, as inference gives it."""
+def phone_evidence() -> dict[str, tuple[EvidenceRef, ...]]:
+    """Evidence by manifest pointer, as inference gives it (never at the root: no finding is about all)."""
     return {
         "/onboarding": (
-            Ref(
+            ref(
                 "accept",
                 6,
                 "screen",
@@ -151,9 +145,10 @@ def phone_evidence() -> dict[str, tuple[Ref, ...]]:
                 "accept-screen-2.png",
             ),
         ),
-        "": (
-            Ref("accept", 3, "request", Text(zh="手机号发往第三方", en="phone sent to a third party")),
-            Ref(
+        # Inference keys what it saw at the node it wrote; here the whole of two sections.
+        "/purposes": (
+            ref("accept", 3, "request", Text(zh="手机号发往第三方", en="phone sent to a third party")),
+            ref(
                 "accept",
                 1,
                 "permission",

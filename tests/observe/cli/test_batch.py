@@ -1,9 +1,9 @@
 """The batch around the browser: concurrency bounded by --jobs on one shared browser, each result on
 disk as soon as it is done, failures confined to their target, one manifest per target.
 
-The walker, the browser launcher and inference are other parts of observe; here they are replaced
-in `sys.modules` by test doubles, so the orchestration is tested on its own (the end-to-end tests in
-`_pending_end_to_end.py` run the real ones)."""
+The browser (an outside process) and the walk that drives it are replaced in `sys.modules` by test
+doubles that count how many run at once; inference and the audit are the real ones. The end-to-end
+tests (`test_end_to_end.py`) run everything for real in Chromium."""
 
 from __future__ import annotations
 
@@ -19,8 +19,7 @@ import yaml
 
 from consentgate.observe.model import Observation
 from consentgate.observe.run import OBSERVATION_FILE, ObserveOptions, TargetResult, folder_name, run_batch
-from tests.audit.conftest import SEED
-from tests.observe.cli.builders import faulty_observation, phone_evidence, unreachable_observation
+from tests.observe.cli.builders import faulty_observation, unreachable_observation
 
 GOOD = [f"http://127.0.0.1:800{i}/signup" for i in range(5)]
 DEAD = "http://127.0.0.1:1/signup"
@@ -54,12 +53,6 @@ class _Calls:
     devices: list[str | None] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Inferred:
-    manifest: dict[str, Any]
-    evidence: dict[str, Any]
-
-
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> _Calls:
     seen = _Calls()
@@ -83,13 +76,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> _Calls:
             return unreachable_observation(target)
         return faulty_observation().model_copy(update={"target": target})
 
-    def infer(observation: object, *, declared: object = None) -> _Inferred:
-        return _Inferred(yaml.safe_load(SEED.read_text("utf-8")), dict(phone_evidence()))
-
     for name, members in (
         ("consentgate.observe.browser", {"launch_browser": launch_browser}),
         ("consentgate.observe.walker", {"observe_target": observe_target}),
-        ("consentgate.observe.infer", {"infer": infer}),
     ):
         module = types.ModuleType(name)
         module.__dict__.update(members)
@@ -140,7 +129,9 @@ def test_manifest_out_is_a_file_for_one_target_and_a_folder_for_several(
 ) -> None:
     one = tmp_path / "one.yaml"
     run_batch(GOOD[:1], ObserveOptions(manifest_out=one), root=tmp_path / "e1")
-    assert yaml.safe_load(one.read_text("utf-8"))["app"]["type"] == "learning-education"
+    assert (
+        yaml.safe_load(one.read_text("utf-8"))["app"]["type"] == "other"
+    )  # nothing declared: a service of unknown type
     many = tmp_path / "many"
     run_batch([*GOOD[:2], DEAD], ObserveOptions(manifest_out=many), root=tmp_path / "e2")
     assert sorted(p.name for p in many.iterdir()) == sorted(f"{folder_name(t)}.yaml" for t in GOOD[:2])
@@ -174,7 +165,7 @@ def test_the_command_reports_findings_and_errors_side_by_side(calls: _Calls, tmp
     assert result.exit_code == 1
     manifests = json.loads(result.stdout)["manifests"]
     assert [m["path"] for m in manifests] == [GOOD[0], DEAD]
-    assert manifests[0]["findings"][0]["evidence"] and manifests[1]["errors"]
+    assert any(f["evidence"] for f in manifests[0]["findings"]) and manifests[1]["errors"]
     assert "无法观察" in result.stderr and "could not be observed" in result.stderr
     assert "时间线" in html.read_text("utf-8")
 

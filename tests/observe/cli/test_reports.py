@@ -22,7 +22,8 @@ from consentgate.audit.report.observe_html import Observed, render_observe_html
 from consentgate.audit.report.sarif import render_sarif
 from consentgate.audit.report.text import render_text
 from consentgate.audit.summary import FailOn
-from consentgate.observe.report import attach_evidence, audit_inferred, observed_at_all, unobserved
+from consentgate.observe.evidence import attach
+from consentgate.observe.report import audit_inferred, observed_at_all, unobserved
 from tests.audit.conftest import SEED
 from tests.observe.cli.builders import (
     TARGET,
@@ -53,21 +54,23 @@ def test_inferred_manifest_is_judged_by_the_engine_with_the_url_as_its_path(repo
 def test_every_finding_gets_the_evidence_of_its_pointer_and_its_ancestors(report: ManifestReport) -> None:
     for finding in report.findings:
         kinds = {e.kind for e in finding.evidence}
-        assert {"request", "permission"} <= kinds  # seen at the root: every finding has it
-        under_onboarding = finding.location.pointer.startswith("/onboarding")
-        assert ("screen" in kinds) == under_onboarding
+        pointer = finding.location.pointer
+        assert ({"request", "permission"} <= kinds) == pointer.startswith("/purposes")
+        assert ("screen" in kinds) == pointer.startswith("/onboarding")
         assert [e.seq for e in finding.evidence] == sorted(e.seq for e in finding.evidence)
 
 
 def test_attaching_nothing_leaves_findings_as_they_were(report: ManifestReport) -> None:
     bare = [f.__class__(**{**f.__dict__, "evidence": ()}) for f in report.findings]
-    assert attach_evidence(bare, {}) == tuple(bare)
+    assert attach(bare, {}) == bare
 
 
 def test_json_report_lists_evidence_and_still_matches_its_schema(report: ManifestReport) -> None:
     raw = json.loads(render_json(_document(report)))
     jsonschema.validate(raw, report_schema())
-    first = raw["manifests"][0]["findings"][0]
+    first = next(
+        f for f in raw["manifests"][0]["findings"] if f["location"]["pointer"].startswith("/purposes")
+    )
     assert {"kind": "request", "walk": "accept", "seq": 3} in [
         {k: e[k] for k in ("kind", "walk", "seq")} for e in first["evidence"]
     ]
@@ -77,9 +80,10 @@ def test_json_report_lists_evidence_and_still_matches_its_schema(report: Manifes
 def test_sarif_results_carry_evidence_in_their_properties(report: ManifestReport) -> None:
     raw = json.loads(render_sarif(_document(report), "en"))
     results = raw["runs"][0]["results"]
-    assert all(r["properties"]["evidence"] for r in results)
+    evidenced = [r for r in results if r["properties"]["pointer"].startswith(("/purposes", "/onboarding"))]
+    assert evidenced and all(r["properties"]["evidence"] for r in evidenced)
     assert any(
-        e.get("screenshot") == "accept-screen-2.png" for r in results for e in r["properties"]["evidence"]
+        e.get("screenshot") == "accept-screen-2.png" for r in evidenced for e in r["properties"]["evidence"]
     )
 
 
@@ -153,4 +157,4 @@ def test_evidence_defaults_to_none_for_written_manifests() -> None:
     from consentgate.audit.engine import audit_file
 
     assert all(f.evidence == () for f in audit_file(str(SEED)).findings)
-    assert Evidence("screen", "accept", 0, phone_evidence()[""][0].description).screenshot is None
+    assert Evidence("screen", "accept", 0, phone_evidence()["/purposes"][0].description).screenshot is None

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from consentgate.audit.findings import Finding
 from consentgate.manifest.models import Manifest
 from consentgate.observe.drift import drift
-from consentgate.observe.evidence import EvidencedFinding
 from tests.observe.infer.observations import fixed_case, seed_case
 
 DECLARED = Manifest.model_validate(
@@ -23,11 +23,11 @@ DECLARED = Manifest.model_validate(
 )
 
 
-def _by_rule(observation_findings: list[EvidencedFinding]) -> dict[str, list[str]]:
+def _by_rule(observation_findings: list[Finding]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for f in observation_findings:
-        if f.finding.active:
-            out.setdefault(f.finding.rule_id, []).append(f.finding.location.pointer)
+        if f.active:
+            out.setdefault(f.rule_id, []).append(f.location.pointer)
     return out
 
 
@@ -43,8 +43,8 @@ def test_seed_observation_drifts_from_its_declaration_in_all_three_ways() -> Non
 
 def test_declared_data_keeps_its_own_ids() -> None:
     found = drift(seed_case(), DECLARED)
-    beyond = next(f for f in found if f.finding.rule_id == "CG-AVIM-039-COLLECTED-BEYOND-DECLARED")
-    assert "occupation" not in beyond.finding.data and "profile-learning-goal" in beyond.finding.data
+    beyond = next(f for f in found if f.rule_id == "CG-AVIM-039-COLLECTED-BEYOND-DECLARED")
+    assert "occupation" not in beyond.data and "profile-learning-goal" in beyond.data
 
 
 def test_fixed_observation_has_no_drift_but_what_it_collects_beyond() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import yaml
 
+from consentgate.audit.findings import Finding
 from consentgate.manifest.loader import parse_manifest
 from consentgate.manifest.models import Manifest
-from consentgate.observe.evidence import EvidencedFinding, EvidenceKind
 from consentgate.observe.infer import infer, judge, to_yaml
 from consentgate.observe.model import Observation
 from consentgate.rules.base import Severity
@@ -15,14 +15,12 @@ from tests.observe.infer.observations import fixed_case, seed_case, steered_noti
 LEARNING_APP = Manifest.model_validate({"app": {"name": "英语学习App", "type": "learning-education"}})
 
 
-def _violations(
-    findings: list[EvidencedFinding], at_least: Severity = Severity.LOW
-) -> list[EvidencedFinding]:
-    return [f for f in findings if f.finding.active and f.finding.severity.rank >= at_least.rank]
+def _violations(findings: list[Finding], at_least: Severity = Severity.LOW) -> list[Finding]:
+    return [f for f in findings if f.active and f.severity.rank >= at_least.rank]
 
 
-def _rules(findings: list[EvidencedFinding]) -> set[str]:
-    return {f.finding.rule_id for f in findings}
+def _rules(findings: list[Finding]) -> set[str]:
+    return {f.rule_id for f in findings}
 
 
 def test_inferred_manifest_loads_after_yaml_round_trip() -> None:
@@ -44,14 +42,14 @@ def test_seed_case_observation_yields_the_courts_findings_and_the_observation_ru
 
 def test_findings_carry_the_evidence_of_their_pointer_and_its_ancestors() -> None:
     found = _violations(judge(infer(seed_case(), declared=LEARNING_APP)), Severity.HIGH)
-    forced = next(f for f in found if f.finding.rule_id == "CG-PIPL-016-FORCED-COLLECTION")
-    assert forced.finding.location.pointer.startswith("/onboarding/accept-screen-2/fields/")
+    forced = next(f for f in found if f.rule_id == "CG-PIPL-016-FORCED-COLLECTION")
+    assert forced.location.pointer.startswith("/onboarding/accept-screen-2/fields/")
     assert [e.screenshot for e in forced.evidence] == ["accept-screen-2.png"]
-    sent = next(f for f in found if f.finding.rule_id == "CG-AVIM-031-SENT-BEFORE-CONSENT")
-    assert [(e.kind, e.seq) for e in sent.evidence] == [(EvidenceKind.REQUEST, 1)]
+    sent = next(f for f in found if f.rule_id == "CG-AVIM-031-SENT-BEFORE-CONSENT")
+    assert [(e.kind, e.seq) for e in sent.evidence] == [("request", 1)]
     assert "hm.baidu.com" in sent.evidence[0].description.en
-    no_notice = next(f for f in found if f.finding.rule_id == "CG-PIPL-017-NO-PRIOR-NOTICE")
-    assert {e.kind for e in no_notice.evidence} == {EvidenceKind.SCREEN}, "every screen read without a notice"
+    no_notice = next(f for f in found if f.rule_id == "CG-PIPL-017-NO-PRIOR-NOTICE")
+    assert {e.kind for e in no_notice.evidence} == {"screen"}, "every screen read without a notice"
 
 
 def test_third_party_is_named_by_the_tracker_catalog() -> None:
@@ -63,7 +61,7 @@ def test_third_party_is_named_by_the_tracker_catalog() -> None:
 
 def test_fixed_observation_yields_nothing_at_medium_or_above() -> None:
     found = _violations(judge(infer(fixed_case(), declared=LEARNING_APP)), Severity.MEDIUM)
-    assert found == [], [(f.finding.rule_id, f.finding.message.en) for f in found]
+    assert found == [], [(f.rule_id, f.message.en) for f in found]
 
 
 def test_an_observation_that_reached_no_screen_stays_unconfirmed() -> None:
@@ -71,8 +69,8 @@ def test_an_observation_that_reached_no_screen_stays_unconfirmed() -> None:
     assert set(inferred.manifest) == {"app", "as_of"}, "nothing seen, nothing stated"
     findings = judge(inferred)
     assert _violations(findings) == []
-    notice = next(f for f in findings if f.finding.rule_id == "CG-PIPL-017-NO-PRIOR-NOTICE")
-    assert notice.finding.unconfirmed and notice.finding.unknown_facts == ("notices",)
+    notice = next(f for f in findings if f.rule_id == "CG-PIPL-017-NO-PRIOR-NOTICE")
+    assert notice.unconfirmed and notice.unknown_facts == ("notices",)
 
 
 def test_refusal_prominence_is_read_from_control_areas() -> None:
@@ -95,7 +93,7 @@ def test_existing_rules_judge_what_inference_writes_without_duplicates() -> None
         "CG-AVIM-031-PERMISSION-BEFORE-CONSENT",
     }
     for f in found:
-        assert f.evidence, f"{f.finding.rule_id} has no evidence"
+        assert f.evidence, f"{f.rule_id} has no evidence"
 
 
 def test_a_walk_that_stopped_early_is_reported_as_unfinished() -> None:
@@ -114,6 +112,6 @@ def test_an_observation_written_as_json_is_judged_the_same_later() -> None:
 
 def test_without_a_declaration_a_provision_is_not_judged_against_a_design_nobody_stated() -> None:
     findings = judge(infer(seed_case()))
-    beyond = [f for f in findings if f.finding.rule_id == "CG-PIPL-023-PROVISION-DESPITE-REFUSAL"]
-    assert beyond and all(f.finding.unconfirmed for f in beyond)
-    assert "purposes" in beyond[0].finding.unknown_facts
+    beyond = [f for f in findings if f.rule_id == "CG-PIPL-023-PROVISION-DESPITE-REFUSAL"]
+    assert beyond and all(f.unconfirmed for f in beyond)
+    assert "purposes" in beyond[0].unknown_facts

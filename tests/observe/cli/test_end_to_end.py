@@ -1,9 +1,5 @@
 """`consentgate observe` end to end against the fixture sites, in Debian's Chromium.
 
-PENDING: this file is not collected (its name starts with `_`) until the walker (`observe/walker.py`,
-`observe/browser.py`) and inference (`observe/infer.py`, `observe/evidence.py`) land on this branch.
-Then rename it to `test_end_to_end.py`. Rule ids of the observation rules are not pinned here (they
-are the inference part's to choose); the tests pin what the issue's "done when" asks for.
 """
 
 from __future__ import annotations
@@ -24,7 +20,9 @@ from tests.observe.conftest import Sites
 register_all()
 pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian's chromium")
 
-UNREACHABLE = "http://127.0.0.1:1/signup"  # nothing listens on port 1: connection refused
+UNREACHABLE = "http://127.0.0.1:1/signup"
+# The operator's declaration that it is a learning app: what lets necessity be judged.
+DECLARED = Path(__file__).parents[1] / "sites" / "declared-learning.yaml"  # nothing listens on port 1: connection refused
 
 
 def _observe(*args: str) -> Result:
@@ -42,7 +40,15 @@ def test_faulty_flow_on_a_phone_reports_its_faults_with_evidence(sites: Sites, t
     evidence = tmp_path / "evidence"
     html = tmp_path / "report.html"
     code, report = _json(
-        sites.faulty, "--device", "iPhone 13", "--evidence", str(evidence), "--html", str(html)
+        sites.faulty,
+        "--device",
+        "iPhone 13",
+        "--against",
+        str(DECLARED),
+        "--evidence",
+        str(evidence),
+        "--html",
+        str(html),
     )
     assert code == 1
     manifest = report["manifests"][0]
