@@ -35,14 +35,14 @@ class _Servers:
     def __init__(self) -> None:
         self.running: list[tuple[uvicorn.Server, threading.Thread]] = []
 
-    def serve(self, app: ASGIApp, host: str) -> str:
+    def serve(self, app: ASGIApp, host: str, *, lifespan: str = "off") -> str:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, 0))
         sock.listen(128)
         port: int = sock.getsockname()[1]
         server = uvicorn.Server(
-            uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+            uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan=lifespan)
         )
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()
@@ -54,6 +54,16 @@ class _Servers:
             server.should_exit = True
         for _, thread in self.running:
             thread.join(STOP_LIMIT)
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[_Servers]:
+    """Loopback servers for one module, stopped when it ends."""
+    running = _Servers()
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 @pytest.fixture(scope="module")

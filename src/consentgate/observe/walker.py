@@ -150,10 +150,27 @@ def _fingerprint(screen: ObservedScreen, signs: PageSigns) -> str:
     return hashlib.sha256(f"{screen.url}\n{signs.text}".encode()).hexdigest()
 
 
+# Set before a tap: a MutationObserver flags any change of the document. After the tap the walker waits
+# until the flag is up or the document was replaced (a new page has no flag): pages that swap their
+# content without navigating (htmx, single-page apps) would otherwise be read before they change.
+_WATCH = """() => {
+  window.__cgChanged = false;
+  new MutationObserver(() => { window.__cgChanged = true; })
+    .observe(document.documentElement, {subtree: true, childList: true, characterData: true});
+}"""
+_CHANGED = "() => window.__cgChanged !== false"
+
+
 async def _click(state: _State, index: int) -> None:
-    locator = state.page.locator(f'[data-cg-control="{index}"]')
-    await locator.click(timeout=state.limits.action * 1000)
+    page, ms = state.page, state.limits.action * 1000
+    locator = page.locator(f'[data-cg-control="{index}"]')
+    await page.evaluate(_WATCH)
+    await locator.click(timeout=ms)
     state.taps += 1
+    # Nothing changing within the action limit is an answer too (a dead end), so the wait may give up;
+    # a navigation that replaces the document mid-wait ends it as well.
+    with contextlib.suppress(PlaywrightError):
+        await page.wait_for_function(_CHANGED, timeout=ms)
 
 
 def _choose(state: _State, role: ControlRole) -> None:

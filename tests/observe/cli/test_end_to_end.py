@@ -1,6 +1,4 @@
-"""`consentgate observe` end to end against the fixture sites, in Debian's Chromium.
-
-"""
+"""`consentgate observe` end to end against the fixture sites, in Debian's Chromium."""
 
 from __future__ import annotations
 
@@ -22,7 +20,9 @@ pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="
 
 UNREACHABLE = "http://127.0.0.1:1/signup"
 # The operator's declaration that it is a learning app: what lets necessity be judged.
-DECLARED = Path(__file__).parents[1] / "sites" / "declared-learning.yaml"  # nothing listens on port 1: connection refused
+DECLARED = (
+    Path(__file__).parents[1] / "sites" / "declared-learning.yaml"
+)  # nothing listens on port 1: connection refused
 
 
 def _observe(*args: str) -> Result:
