@@ -320,7 +320,8 @@ class _Builder:
             "prominent": first.taps == 0,
             "taps_from_main": min(s.taps for _, s in shown),
         }
-        measures = notice_measures(first.notice_chars)
+        read = first.notice_readability
+        measures = read.model_dump(mode="json") if read is not None else notice_measures(first.notice_chars)
         if measures:
             notice["readability"] = measures
         self.notice = notice

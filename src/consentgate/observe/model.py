@@ -125,6 +125,15 @@ class ObservedField(_Data):
     purpose_text: str | None = Field(default=None, description="The purpose the page states next to it")
 
 
+class NoticeReadability(_Data):
+    """How hard the notice on a screen is to read (AVIM 2.4), measured where it was read: the text itself is
+    not kept, as it may echo what the person typed."""
+
+    chars: int = Field(ge=0)
+    mean_sentence_chars: float = Field(ge=0)
+    jargon: tuple[str, ...] = Field(default=(), description="Terms of observe/data/jargon.yaml it uses")
+
+
 class ObservedScreen(_Data):
     id: str = Field(description="screen-1, screen-2, ... in the order the walk met them")
     seq: int = Field(ge=0)
@@ -134,6 +143,7 @@ class ObservedScreen(_Data):
     taps: int = Field(default=0, ge=0, description="Taps from the first page to this screen")
     shows_notice: bool = Field(default=False, description="A privacy notice or its summary is on screen")
     notice_chars: int | None = Field(default=None, ge=0, description="Length of the notice text, where shown")
+    notice_readability: NoticeReadability | None = None
     controls: tuple[ObservedControl, ...] = ()
     fields: tuple[ObservedField, ...] = ()
     screenshot: str | None = Field(default=None, description="File name inside the evidence folder")

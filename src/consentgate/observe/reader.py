@@ -17,7 +17,15 @@ from typing import Any
 from playwright.async_api import Page
 
 from consentgate.observe.keywords import catalog, field_category, mentions, role_of
-from consentgate.observe.model import ControlRole, ObservedControl, ObservedField, ObservedScreen, Phase
+from consentgate.observe.model import (
+    ControlRole,
+    NoticeReadability,
+    ObservedControl,
+    ObservedField,
+    ObservedScreen,
+    Phase,
+)
+from consentgate.observe.readability import measure
 from consentgate.observe.sent_data import redact_url
 
 _CODE_ON_PAGE = re.compile(r"(?:验证码|校验码|code)\D{0,12}?(\d{4,8})", re.IGNORECASE)
@@ -110,6 +118,16 @@ def _shows_notice(raw: dict[str, Any], controls: tuple[ObservedControl, ...]) ->
     return False, None
 
 
+def _readability(raw: dict[str, Any]) -> NoticeReadability:
+    """The notice's measures (AVIM 2.4), taken here so that the text never leaves the reader."""
+    measured = measure(raw["dialog"] or raw["text"])
+    return NoticeReadability(
+        chars=measured.chars,
+        mean_sentence_chars=round(measured.mean_sentence_chars, 1),
+        jargon=measured.jargon,
+    )
+
+
 async def read_page(
     page: Page, *, screen_id: str, seq: int, phase: Phase, taps: int
 ) -> tuple[ObservedScreen, PageSigns]:
@@ -119,6 +137,7 @@ async def read_page(
     controls = tuple(_control(c) for c in raw["controls"])
     read = [_field({**f, "index": i}) for i, f in enumerate(raw["fields"])]
     shows, chars = _shows_notice(raw, controls)
+    readability = _readability(raw) if shows else None
     screen = ObservedScreen(
         id=screen_id,
         seq=seq,
@@ -128,6 +147,7 @@ async def read_page(
         taps=taps,
         shows_notice=shows,
         notice_chars=chars,
+        notice_readability=readability,
         controls=controls,
         fields=tuple(f for f, _ in read),
     )

@@ -61,6 +61,9 @@ def test_chinese_controls_are_classified_and_refusal_prominence_measured(chromiu
     assert agree.area > 5 * refuse.area  # the refusal is a small link beside a big button
     assert refuse.contrast is not None and agree.contrast is not None and refuse.contrast < 2.0
     assert screen.shows_notice and screen.notice_chars
+    readability = screen.notice_readability  # measured where it was read; the text is not kept
+    assert readability is not None and readability.chars == screen.notice_chars
+    assert readability.mean_sentence_chars > 0
 
 
 def test_a_pre_ticked_box_reads_as_ticked_with_what_it_bundles(chromium: Loop) -> None:

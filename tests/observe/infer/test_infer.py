@@ -8,7 +8,7 @@ from consentgate.audit.findings import Finding
 from consentgate.manifest.loader import parse_manifest
 from consentgate.manifest.models import Manifest
 from consentgate.observe.infer import infer, judge, to_yaml
-from consentgate.observe.model import Observation
+from consentgate.observe.model import NoticeReadability, Observation
 from consentgate.rules.base import Severity
 from tests.observe.infer.observations import fixed_case, seed_case, steered_notice, unreachable
 
@@ -115,3 +115,27 @@ def test_without_a_declaration_a_provision_is_not_judged_against_a_design_nobody
     beyond = [f for f in findings if f.rule_id == "CG-PIPL-023-PROVISION-DESPITE-REFUSAL"]
     assert beyond and all(f.unconfirmed for f in beyond)
     assert "purposes" in beyond[0].unknown_facts
+
+
+def test_a_dense_notice_is_judged_hard_to_read_from_the_measures_taken_on_screen() -> None:
+    """AVIM 2.4 from what the reader measured: long sentences full of jargon, the measures in the finding."""
+    dense = NoticeReadability(
+        chars=20000, mean_sentence_chars=160.0, jargon=tuple(f"术语{i}" for i in range(12))
+    )
+    observation = fixed_case()
+    walks = tuple(
+        w.model_copy(
+            update={
+                "screens": tuple(
+                    s.model_copy(update={"notice_readability": dense}) if s.shows_notice else s
+                    for s in w.screens
+                )
+            }
+        )
+        for w in observation.walks
+    )
+    found = judge(infer(observation.model_copy(update={"walks": walks}), declared=LEARNING_APP))
+    hard = [f for f in _violations(found) if f.rule_id == "CG-AVIM-024-NOTICE-HARD-TO-READ"]
+    assert hard and "160" in hard[0].message.en
+    clear = judge(infer(fixed_case(), declared=LEARNING_APP))
+    assert "CG-AVIM-024-NOTICE-HARD-TO-READ" not in _rules(_violations(clear))
