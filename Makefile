@@ -83,6 +83,7 @@ bench: install $(BENCH_KEYS)
 	$(BIN)/python benchmarks/fanout.py
 	$(BIN)/python benchmarks/rights.py
 	$(BIN)/python benchmarks/http_load.py
+	$(BIN)/python benchmarks/observe.py
 
 docs: install
 	$(BIN)/consentgate rules --format markdown > docs/rules.md

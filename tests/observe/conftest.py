@@ -36,7 +36,7 @@ class _Servers:
     def __init__(self) -> None:
         self.running: list[tuple[uvicorn.Server, threading.Thread]] = []
 
-    def serve(self, app: ASGIApp, host: str, *, lifespan: Literal["on", "off"] = "off") -> str:
+    def serve(self, app: ASGIApp, host: str, *, lifespan: Literal["auto", "on", "off"] = "off") -> str:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, 0))
