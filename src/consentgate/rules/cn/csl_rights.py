@@ -14,9 +14,8 @@ from collections.abc import Iterator
 
 from consentgate.law.catalog import load_catalog
 from consentgate.manifest.models import Manifest
-from consentgate.manifest.positions import pointer
 from consentgate.rules.base import Hit, Rule, Severity, Unknown
-from consentgate.rules.cn.rights_channels import RIGHT_ACTIONS
+from consentgate.rules.cn.rights_channels import missing_channels
 from consentgate.text import Text
 
 # Each right with the clauses that grant it, in the order a person meets them.
@@ -49,21 +48,9 @@ class CslRightsChannelMissing(Rule):
     )
 
     def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
-        rights = manifest.rights.by_name()
         catalog = load_catalog()
-        for name, granted_by in _GRANTED_BY.items():
-            clauses = catalog.in_force_at(granted_by, manifest.as_of)
-            if not clauses:
-                continue  # no law gave this right on the day of the conduct
-            right, what = rights[name], RIGHT_ACTIONS[name]
-            if right is None:
-                yield Unknown(pointer("rights", name), f"rights.{name}")
-            elif not right.available:
-                yield Hit(
-                    pointer=pointer("rights", name),
-                    message=Text(
-                        zh=f"没有{what.zh}的途径（rights.{name}），个人无从行使这项权利。",
-                        en=f"There is no way to {what.en} (rights.{name}), so the right cannot be exercised.",
-                    ),
-                    only=clauses,
-                )
+        in_force = {
+            name: catalog.in_force_at(granted_by, manifest.as_of) for name, granted_by in _GRANTED_BY.items()
+        }
+        # A right no law gave on the day of the conduct is not asked for.
+        return missing_channels(manifest, {name: clauses for name, clauses in in_force.items() if clauses})

@@ -53,17 +53,24 @@ class RightsChannelMissing(Rule):
     )
 
     def evaluate(self, manifest: Manifest) -> Iterator[Hit | Unknown]:
-        rights = manifest.rights.by_name()
-        for name, clauses in _REQUIRED.items():
-            right, what = rights[name], RIGHT_ACTIONS[name]
-            if right is None:
-                yield Unknown(pointer("rights", name), f"rights.{name}")
-            elif not right.available:
-                yield Hit(
-                    pointer=pointer("rights", name),
-                    message=Text(
-                        zh=f"没有{what.zh}的途径（rights.{name}），个人无从行使这项权利。",
-                        en=f"There is no way to {what.en} (rights.{name}), so the right cannot be exercised.",
-                    ),
-                    only=clauses,
-                )
+        return missing_channels(manifest, _REQUIRED)
+
+
+def missing_channels(manifest: Manifest, clauses: dict[str, tuple[str, ...]]) -> Iterator[Hit | Unknown]:
+    """One finding per right stated as missing, citing only the clauses that grant it; unstated is unknown.
+
+    Shared by every law that grants these rights (PIPL here, the Cybersecurity Law in `csl_rights`)."""
+    rights = manifest.rights.by_name()
+    for name, granted_by in clauses.items():
+        right, what = rights[name], RIGHT_ACTIONS[name]
+        if right is None:
+            yield Unknown(pointer("rights", name), f"rights.{name}")
+        elif not right.available:
+            yield Hit(
+                pointer=pointer("rights", name),
+                message=Text(
+                    zh=f"没有{what.zh}的途径（rights.{name}），个人无从行使这项权利。",
+                    en=f"There is no way to {what.en} (rights.{name}), so the right cannot be exercised.",
+                ),
+                only=granted_by,
+            )
