@@ -144,6 +144,14 @@ class Collection(Strict):
         default=None,
         description="Collected after the person refused, skipped or chose browse-only (AVIM 3.2)",
     )
+    # Issue 19 (traces): who collected it and how often.
+    by: Id | None = Field(
+        default=None,
+        description="The recipient (an embedded SDK's company) that collected it; absent: the app itself",
+    )
+    peak_per_minute: Maybe[int] = Field(
+        default=None, ge=1, description="Most reads of it seen in any one minute (AVIM 4.4)"
+    )
 
 
 class PermissionAsk(Strict):
@@ -157,6 +165,21 @@ class PermissionAsk(Strict):
     purpose_shown: Tri = Field(
         default=None, description="Its purpose was on screen when it was asked (AVIM 2.3)"
     )
+
+
+class SettingChange(Strict):
+    """A permission or privacy setting the person set, found later in another state (AVIM 3.5).
+
+    `by_person: false` states that the person did not change it themselves (an update or the app reset
+    it); observe writes it when a setting it set is found changed without any act of the walker.
+    """
+
+    id: Id | None = None
+    setting: str = Field(description="The permission or setting, e.g. notifications, 个性化推荐")
+    person_set: Maybe[str] = Field(default=None, description="What the person set it to, e.g. denied, off")
+    found: Maybe[str] = Field(default=None, description="The state it was later found in, e.g. granted, on")
+    by_person: Tri = Field(default=None, description="The person changed it themselves")
+    screen: Id | None = Field(default=None, description="The onboarding screen it was found on")
 
 
 class IncidentKind(StrEnum):
@@ -183,15 +206,16 @@ class Incident(Strict):
 Segments = tuple[str | int, ...]
 
 
-def segment(
-    record: SentMessages | RightsRequest | Provision | Collection | Incident | PermissionAsk, index: int
-) -> str | int:
+Record = SentMessages | RightsRequest | Provision | Collection | Incident | PermissionAsk | SettingChange
+
+
+def segment(record: Record, index: int) -> str | int:
     """A record's place in a pointer: its id where it has one (as the loader names it), else its index."""
     return record.id if record.id is not None else index
 
 
 class Conduct(Strict):
-    """What happened: `messages`, `requests`, `provisions`, `collections`, `incidents`, `permissions`."""
+    """What happened: messages, requests, provisions, collections, incidents, permissions, setting changes."""
 
     messages: list[SentMessages] = Field(default_factory=list)
     requests: list[RightsRequest] = Field(default_factory=list)
@@ -200,6 +224,9 @@ class Conduct(Strict):
     incidents: list[Incident] = Field(default_factory=list)
     permissions: list[PermissionAsk] = Field(
         default_factory=list, description="System permissions asked for (issue 18: observed)"
+    )
+    setting_changes: list[SettingChange] = Field(
+        default_factory=list, description="Settings the person set, found changed (AVIM 3.5)"
     )
 
     def references(self) -> Iterator[tuple[str, str, Segments]]:
@@ -224,11 +251,16 @@ class Conduct(Strict):
             yield from _data_refs(collection.data, at)
             if collection.screen is not None:
                 yield "screens", collection.screen, (*at, "screen")
+            if collection.by is not None:
+                yield "recipients", collection.by, (*at, "by")
         for i, incident in enumerate(self.incidents):
             yield from _data_refs(incident.data, (*base, "incidents", segment(incident, i)))
         for i, ask in enumerate(self.permissions):
             if ask.screen is not None:
                 yield "screens", ask.screen, (*base, "permissions", segment(ask, i), "screen")
+        for i, change in enumerate(self.setting_changes):
+            if change.screen is not None:
+                yield "screens", change.screen, (*base, "setting_changes", segment(change, i), "screen")
 
 
 def _data_refs(data: Sequence[str], at: Segments) -> Iterator[tuple[str, str, Segments]]:

@@ -8,20 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from consentgate.manifest.conduct import (
-    Collection,
-    Incident,
-    PermissionAsk,
-    Provision,
-    RightsRequest,
-    SentMessages,
-    segment,
-)
+from consentgate.manifest.conduct import Record, segment
 from consentgate.manifest.positions import pointer
 from consentgate.rules.base import Severity, Unknown
 from consentgate.text import Text
-
-Record = SentMessages | RightsRequest | Provision | Collection | Incident | PermissionAsk
 
 
 def record_at(section: str, record: Record, index: int, *rest: str) -> str:
