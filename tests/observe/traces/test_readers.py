@@ -135,6 +135,12 @@ def test_older_camille_exports_leave_phase_and_actor_unsaid(tmp_path: Path, layo
     assert events[0].description == "获取IMEI"
 
 
+def test_camille_export_resaved_with_real_dates_reads_those_dates(tmp_path: Path):
+    resaved = CamilleRow(alert_time=T0, action="获取电话相关信息", messages="获取IMEI", stacks="")
+    (event,) = _all(write_camille(tmp_path / "resaved.xls", [resaved]))
+    assert event.time == T0
+
+
 def test_camille_row_with_a_time_not_in_camilles_form_is_a_located_error(tmp_path: Path):
     bad = CamilleRow(alert_time="yesterday", action="获取电话相关信息", messages="获取IMEI", stacks="")
     path = write_camille(tmp_path / "camille.xls", [IMEI_BY_UMENG, bad])
@@ -439,6 +445,14 @@ def test_files_that_are_no_trace_are_refused_up_front(tmp_path: Path, content):
         "is not a trace" in caught.value.text.en
         and "不是 consentgate 能读取的轨迹文件" in caught.value.text.zh
     )
+
+
+def test_a_byte_order_mark_does_not_hide_a_har_or_json_lines(tmp_path: Path):
+    har = _har_with_beacon_before_consent(tmp_path / "capture.har")
+    har.write_bytes(b"\xef\xbb\xbf" + har.read_bytes())
+    lines = write_jsonl(tmp_path / "trace.jsonl", EVERY_KIND)
+    lines.write_bytes(b"\xef\xbb\xbf" + lines.read_bytes())
+    assert [len(_all(har)), len(_all(lines))] == [3, len(EVERY_KIND)]
 
 
 def test_a_missing_file_is_a_usage_error(tmp_path: Path):

@@ -21,6 +21,7 @@ import ijson
 from consentgate.errors import UsageError
 from consentgate.observe.sent_data import redact_url, sent_names
 from consentgate.observe.traces.model import EventKind, TraceEvent
+from consentgate.observe.traces.sniff import skip_bom
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class HarSource:
     def events(self) -> Iterator[TraceEvent]:
         consented = self.consent_request is None
         with self.path.open("rb") as f:
+            skip_bom(f)
             entries = ijson.items(f, "log.entries.item", use_float=True)
             index = 0
             while True:

@@ -23,6 +23,7 @@ import orjson
 from consentgate.errors import SourceLocation, UsageError
 from consentgate.observe.sent_data import redact_url
 from consentgate.observe.traces.model import EventKind, Stated, TraceEvent
+from consentgate.observe.traces.sniff import skip_bom
 from consentgate.text import Text
 
 _KINDS = {kind.value: kind for kind in EventKind}
@@ -82,6 +83,7 @@ class JsonlSource:
     def events(self) -> Iterator[TraceEvent]:
         naive: bool | None = None  # all times with an offset, or all without: they must compare
         with self.path.open("rb") as f:
+            skip_bom(f)
             for line_no, raw in enumerate(f, 1):
                 if raw.isspace():
                     continue
