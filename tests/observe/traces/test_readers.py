@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
 
 from consentgate.errors import UsageError
+from consentgate.observe.sent_data import redact_url
 from consentgate.observe.traces.camille import parse_time
-from consentgate.observe.traces.jsonl import LINE_SCHEMA
+from consentgate.observe.traces.jsonl import LINE_SCHEMA, TraceLine
 from consentgate.observe.traces.model import EventKind, Stated, TraceEvent, TraceFormat
 from consentgate.observe.traces.read import open_trace, sniff
 from tests.observe.traces.writers import (
@@ -459,3 +461,33 @@ def test_a_missing_file_is_a_usage_error(tmp_path: Path):
     with pytest.raises(UsageError) as caught:
         open_trace(tmp_path / "nowhere.har")
     assert "nowhere.har" in caught.value.text.en and "无法读取" in caught.value.text.zh
+
+
+# --- the fast path agrees with the slow one
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://t.example.com/collect?oaid=abc&v=2",
+        "https://t.example.com/collect?a=b=c&&d&e=#frag?x=1",
+        "https://t.example.com/p=q/collect?=x&name%20sp=1&plus+name=2",
+        "https://t.example.com/",
+        "http://127.0.0.1:8080/x?",
+    ],
+)
+def test_request_urls_read_fast_are_redacted_as_the_browser_path_redacts_them(tmp_path: Path, url):
+    (event,) = _all(
+        write_jsonl(tmp_path / "t.jsonl", [{"time": "2026-03-01T10:00:00Z", "kind": "request", "url": url}])
+    )
+    assert event.url == redact_url(url)
+    assert event.host == urlsplit(url).hostname
+
+
+def test_a_time_msgspec_does_not_read_is_still_read_as_iso_8601(tmp_path: Path):
+    (event,) = _all(write_jsonl(tmp_path / "t.jsonl", [{"time": "20260301T100000+0800", "kind": "consent"}]))
+    assert event.time == datetime(2026, 3, 1, 10, 0, tzinfo=CST)
+
+
+def test_line_schema_and_line_struct_name_the_same_fields():
+    assert set(LINE_SCHEMA["properties"]) == set(TraceLine.__struct_fields__)
