@@ -12,23 +12,20 @@ very events before consent that the rules look for, so no line is skipped.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import msgspec
 import orjson
 
 from consentgate.errors import SourceLocation, UsageError
-from consentgate.observe.sent_data import redact_url
 from consentgate.observe.traces.model import EventKind, Stated, TraceEvent
 from consentgate.observe.traces.sniff import skip_bom
+from consentgate.observe.traces.urls import url_facts
 from consentgate.text import Text
 
 _KINDS = {kind.value: kind for kind in EventKind}
@@ -147,7 +144,7 @@ def _event(path: Path, line_no: int, raw: bytes) -> TraceEvent:
     sent = line.data
     operation = line.api or ""
     if line.kind is EventKind.REQUEST and line.url:
-        url, host, names = _url_facts(_shape(line.url))
+        url, host, names = url_facts(line.url)
         operation = f"{line.method or 'GET'} {url}"
         if names:
             sent = sent + tuple(name for name in names if name not in sent)
@@ -207,7 +204,6 @@ def _checked(path: Path, line_no: int, raw: bytes) -> TraceLine:
 
 _TEXT_FIELDS = frozenset({"actor", "api", "url", "method", "permission", "state", "description"})
 _STR_ONLY = frozenset({str})
-_QUERY_VALUE = re.compile(r"=[^&]*")
 
 
 def _names(path: Path, line_no: int, obj: dict[str, object], name: str) -> tuple[str, ...]:
@@ -217,21 +213,6 @@ def _names(path: Path, line_no: int, obj: dict[str, object], name: str) -> tuple
     if type(value) is not list or not _STR_ONLY.issuperset(map(type, value)):
         raise _error(path, line_no, "trace.jsonl_type", field=name, expected=_STRINGS)
     return tuple(value)
-
-
-def _shape(url: str) -> str:
-    """The URL without its fragment and query values: what `_url_facts` needs, and a good cache key
-    (a trace repeats a few endpoints with ever-changing values)."""
-    base, mark, query = url.partition("#")[0].partition("?")
-    return base + mark + _QUERY_VALUE.sub("=", query) if mark else base
-
-
-@lru_cache(maxsize=4096)
-def _url_facts(shape: str) -> tuple[str, str | None, tuple[str, ...]]:
-    """Redacted URL, host and query parameter names, by sent_data's own helpers."""
-    parts = urlsplit(shape)
-    names = tuple(dict.fromkeys(name for name, _ in parse_qsl(parts.query, keep_blank_values=True)))
-    return redact_url(shape), parts.hostname, names
 
 
 def _time(path: Path, line_no: int, value: object) -> datetime:
