@@ -491,3 +491,12 @@ def test_a_time_msgspec_does_not_read_is_still_read_as_iso_8601(tmp_path: Path):
 
 def test_line_schema_and_line_struct_name_the_same_fields():
     assert set(LINE_SCHEMA["properties"]) == set(TraceLine.__struct_fields__)
+
+
+def test_a_trace_removed_after_opening_is_a_usage_error_when_read(tmp_path: Path):
+    path = write_jsonl(tmp_path / "trace.jsonl", EVERY_KIND)
+    reading = open_trace(path)
+    path.unlink()
+    with pytest.raises(UsageError) as caught:
+        list(reading.events())
+    assert "trace.jsonl" in caught.value.text.en and "无法读取" in caught.value.text.zh
