@@ -224,6 +224,8 @@ def test_asking_for_a_permission_reads_nothing_and_names_the_permission_short() 
         ("android.permission.POST_NOTIFICATIONS", "notifications"),
         ("android.permission.READ_CALENDAR", "calendar"),
         ("camera", "camera"),  # a trace that already writes the short name
+        # one request for several, as the camille reader joins them; each named once
+        ("android.permission.CAMERA,android.permission.RECORD_AUDIO,camera", "camera,microphone"),
         ("com.vendor.permission.PUSH", "com.vendor.permission.PUSH"),  # kept as the trace wrote it
     ],
 )
@@ -331,6 +333,27 @@ def test_a_request_to_a_tracker_that_is_no_sdk_names_the_trackers_company() -> N
 def test_a_requests_stack_speaks_before_its_host() -> None:
     stack = frames("java.net.URL.openConnection", "com.umeng.commonsdk.statistics.a.b")
     assert classify(request("app-measurement.com", stack=stack)).actor.sdk == "umeng"
+
+
+def test_a_camille_row_as_its_reader_yields_it_names_the_sdk_and_the_data() -> None:
+    # The reader puts the hooked API (the stack's top frame) in `operation`, 行为描述 in `description`.
+    stack = (
+        "android.telephony.TelephonyManager.getDeviceId(Native Method)",
+        "com.umeng.commonsdk.internal.utils.DeviceConfig.getImeiNew(SourceFile:3)",
+        f"{APP_PACKAGE}.ShopApplication.onCreate(ShopApplication.java:40)",
+        "android.app.Instrumentation.callApplicationOnCreate(Instrumentation.java:1192)",
+    )
+    row = TraceEvent(
+        where=7,
+        kind=EventKind.API,
+        actor="APP本身",
+        operation="android.telephony.TelephonyManager.getDeviceId",
+        description="获取IMEI",
+        stack=stack,
+    )
+    classified = classify(row, app_package=APP_PACKAGE)
+    assert (classified.category, classified.permission) == ("device.identifiers", "phone")
+    assert (classified.actor.sdk, classified.actor.company) == ("umeng", "友盟同欣（北京）科技有限公司")
 
 
 # --- unknowns stay unknown -------------------------------------------------------------------------------------
