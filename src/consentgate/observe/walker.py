@@ -223,13 +223,16 @@ def _pick(
 
 
 def _in_main_form(screen: ObservedScreen, signs: PageSigns) -> frozenset[int]:
-    """The controls of the form asking for the most personal data: the one to submit, not a search box or
-    a login form in a sidebar beside it."""
-    forms = [signs.field_forms[i] for i, f in enumerate(screen.fields) if f.category is not None]
-    forms = [f for f in forms if f >= 0]
-    if not forms or len(signs.control_forms) != len(screen.controls):
+    """The controls of the form asking for the most kinds of personal data: the one to submit, not a search
+    box or a login form (name and password: one kind, credentials) in a sidebar beside it."""
+    kinds: dict[int, set[str]] = {}
+    for index, observed in enumerate(screen.fields):
+        form = signs.field_forms[index] if index < len(signs.field_forms) else -1
+        if observed.category is not None and form >= 0:
+            kinds.setdefault(form, set()).add(observed.category)
+    if not kinds or len(signs.control_forms) != len(screen.controls):
         return frozenset()
-    main = max(set(forms), key=forms.count)
+    main = max(kinds, key=lambda form: (len(kinds[form]), -form))  # a tie goes to the first on the page
     return frozenset(i for i, form in enumerate(signs.control_forms) if form == main)
 
 
