@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from consentgate.observe.keywords import catalog, mentions
 from consentgate.observe.model import Observation, WalkEnd
 from consentgate.observe.model import Path as WalkPath
 from consentgate.observe.walker import Limits, observe_target
@@ -74,3 +75,18 @@ def test_a_page_asking_for_an_emailed_link_ends_the_walk_after_the_submit(observ
     accept = next(w for w in observation.walks if w.path is WalkPath.ACCEPT)
     assert accept.end is WalkEnd.EMAIL_LINK
     assert [s.title for s in accept.screens] == ["注册", "注册处理中"]
+
+
+@pytest.mark.parametrize(
+    ("text", "asks_for_the_link"),
+    [
+        ("你将很快收到一封确认信。访问邮件中指示的链接，即可完成注册。", True),  # Roundup, zh
+        ("You will shortly receive an email to confirm your registration.", True),  # Roundup, en
+        ("请确认信息无误后提交", False),  # "confirm the information": a form, not a mail
+        ("确认邮件地址", False),  # a field asking for the address again
+    ],
+)
+def test_only_a_mail_on_its_way_counts_as_asking_for_an_emailed_link(
+    text: str, asks_for_the_link: bool
+) -> None:
+    assert mentions(text, catalog().email_link) is asks_for_the_link
