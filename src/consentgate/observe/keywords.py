@@ -66,6 +66,7 @@ class Catalog(_Data):
     consent_box: ConsentBoxPhrases
     login_wall: tuple[str, ...]
     signup: tuple[str, ...]
+    email_link: tuple[str, ...]
     captcha: CaptchaMarkers
     sms_code: SmsCodeMarkers
     required_markers: tuple[str, ...]

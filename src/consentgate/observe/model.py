@@ -156,6 +156,7 @@ class WalkEnd(StrEnum):
     LOGIN_WALL = "login-wall"  # needs an account the walker does not have
     CAPTCHA = "captcha"
     SMS_CODE = "sms-code"  # a verification code it could not read from the page or the flow
+    EMAIL_LINK = "email-link"  # going on takes a link sent by e-mail, and the walker has no mailbox
     TIMEOUT = "timeout"
     UNREACHABLE = "unreachable"  # DNS, refused connection, TLS error, redirect loop
     ERROR = "error"

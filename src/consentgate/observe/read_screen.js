@@ -58,6 +58,22 @@
     if (!by) return '';
     return clean(by.split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean).map((n) => n.innerText).join(' '));
   };
+  // Which form an element belongs to (index in document.forms, -1 for none): the walker submits the
+  // form it filled, not a search box or a login form beside it.
+  const forms = [...document.forms];
+  const formOf = (el) => { const f = el.form || el.closest('form'); return f ? forms.indexOf(f) : -1; };
+  // A field marked required by style rather than attribute (`class="required"` on its label or on the
+  // row it sits in, as Roundup and Django's admin do, with a note that highlighted fields are required).
+  const requiredClass = (n) => /(^|[\s_-])required($|[\s_-])/i.test(n.getAttribute('class') || '');
+  const styledRequired = (el) => {
+    const label = (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)) || el.closest('label');
+    if (label && requiredClass(label)) return true;
+    for (let n = el.parentElement, i = 0; n && i < 3; n = n.parentElement, i++) {
+      if (n.querySelectorAll('input:not([type=hidden]), select, textarea').length > 1) return false;
+      if (clean(n.innerText)) return requiredClass(n) || [...n.querySelectorAll('[class]')].some(requiredClass);
+    }
+    return false;
+  };
   document.querySelectorAll('[data-cg-control],[data-cg-field]').forEach((n) => {
     n.removeAttribute('data-cg-control'); n.removeAttribute('data-cg-field');
   });
@@ -78,6 +94,7 @@
       text, tag: el.tagName.toLowerCase(), type: (el.type || '').toLowerCase(),
       href: el.getAttribute('href') || '', checked: box ? el.checked : null, required: box ? el.required : false,
       visible: !!shown, area: Math.round(r.width * r.height), contrast: box ? null : contrast(el),
+      form: formOf(el),
     });
   }
   const fields = [];
@@ -91,6 +108,7 @@
       name: el.name || el.id || '', type, label, aria: clean(el.getAttribute('aria-label')),
       placeholder: clean(el.getAttribute('placeholder')), near: nearby(el), described: described(el),
       required: el.required || el.getAttribute('aria-required') === 'true', value: el.value ? 1 : 0,
+      styledRequired: styledRequired(el), form: formOf(el),
     });
   }
   const dialog = [...document.querySelectorAll('dialog[open], [role=dialog], [role=alertdialog], [aria-modal=true]')].find(visible);

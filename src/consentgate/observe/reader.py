@@ -47,6 +47,10 @@ class PageSigns:
     code_on_page: str | None
     offers_signup: bool = False  # a control offers to create an account: a login form is then no wall
     required_boxes: tuple[int, ...] = ()  # indexes into the screen's controls: tick boxes marked required
+    # The form each control and each field belongs to (an index on the page, -1 for none), by index.
+    control_forms: tuple[int, ...] = ()
+    field_forms: tuple[int, ...] = ()
+    email_link: bool = False  # the page says a link was sent by e-mail to go on (a confirmation)
 
 
 def _control(raw: dict[str, Any]) -> ObservedControl:
@@ -78,8 +82,9 @@ def _label(raw: dict[str, Any]) -> str | None:
 
 
 def _required(raw: dict[str, Any]) -> bool:
-    """Required attribute or aria-required, or a marker (*, 必填, required) in the label or beside the field."""
-    if raw["required"]:
+    """Required attribute or aria-required, a label or row styled `required`, or a marker (*, 必填, required)
+    in the label or beside the field."""
+    if raw["required"] or raw["styledRequired"]:
         return True
     beside = raw["label"] or raw["aria"] or raw["near"]
     return mentions(beside, catalog().required_markers)
@@ -160,6 +165,9 @@ async def read_page(
         code_on_page=found.group(1) if found else None,
         offers_signup=any(mentions(c.text, words.signup) for c in controls),
         required_boxes=tuple(i for i, c in enumerate(raw["controls"]) if c["required"]),
+        control_forms=tuple(int(c["form"]) for c in raw["controls"]),
+        field_forms=tuple(int(f["form"]) for f in raw["fields"]),
+        email_link=mentions(raw["text"], words.email_link),
     )
     return screen, signs
 

@@ -86,6 +86,7 @@ class _State:
     agreed_at: int | None = None
     agreed_on: str | None = None  # the screen where the person agreed: submitting it is still agreeing
     ticked: list[str] = field(default_factory=list)
+    submitted: bool = False  # a form the walker filled was sent: a page asking for an e-mail link now ends it
 
 
 def _failure(error: Exception, target: str) -> _End:
@@ -208,13 +209,31 @@ async def _fill(state: _State, screen: ObservedScreen, signs: PageSigns) -> None
                 await locator.fill(value, timeout=state.limits.action * 1000)
 
 
-def _pick(screen: ObservedScreen, roles: tuple[ControlRole, ...]) -> int | None:
-    """The most prominent visible control with the first of `roles` that the screen offers."""
+def _pick(
+    screen: ObservedScreen, roles: tuple[ControlRole, ...], within: frozenset[int] = frozenset()
+) -> int | None:
+    """The most prominent visible control with the first of `roles` that the screen offers; among them,
+    those of `within` (indexes) first."""
     for role in roles:
         offered = [(c.area, i) for i, c in enumerate(screen.controls) if c.role is role and c.visible]
-        if offered:
-            return max(offered)[1]
+        preferred = [o for o in offered if o[1] in within]
+        if preferred or offered:
+            return max(preferred or offered)[1]
     return None
+
+
+def _in_main_form(screen: ObservedScreen, signs: PageSigns) -> frozenset[int]:
+    """The controls of the form asking for the most kinds of personal data: the one to submit, not a search
+    box or a login form (name and password: one kind, credentials) in a sidebar beside it."""
+    kinds: dict[int, set[str]] = {}
+    for index, observed in enumerate(screen.fields):
+        form = signs.field_forms[index] if index < len(signs.field_forms) else -1
+        if observed.category is not None and form >= 0:
+            kinds.setdefault(form, set()).add(observed.category)
+    if not kinds or len(signs.control_forms) != len(screen.controls):
+        return frozenset()
+    main = max(kinds, key=lambda form: (len(kinds[form]), -form))  # a tie goes to the first on the page
+    return frozenset(i for i, form in enumerate(signs.control_forms) if form == main)
 
 
 def _boxes_to_tick(screen: ObservedScreen, signs: PageSigns) -> list[int]:
@@ -252,6 +271,8 @@ async def _step(state: _State, screen: ObservedScreen, signs: PageSigns) -> bool
         raise _End(WalkEnd.CAPTCHA, "observe.end.captcha", target=screen.url)
     if signs.login_wall and not signs.offers_signup:
         raise _End(WalkEnd.LOGIN_WALL, "observe.end.login_wall", target=screen.url)
+    if signs.email_link and state.submitted:
+        raise _End(WalkEnd.EMAIL_LINK, "observe.end.email_link", target=screen.url)
     if state.path is Path.REFUSE:
         index = _pick(screen, _REFUSALS)
         if index is None:
@@ -259,11 +280,12 @@ async def _step(state: _State, screen: ObservedScreen, signs: PageSigns) -> bool
         _choose(state, screen.controls[index].role)
         await _click(state, index)
         return True
-    index = _pick(screen, (ControlRole.AGREE, ControlRole.SUBMIT))
+    index = _pick(screen, (ControlRole.AGREE, ControlRole.SUBMIT), _in_main_form(screen, signs))
     if index is None:
         return False
     if screen.fields:
         await _fill(state, screen, signs)
+        state.submitted = True
     role = screen.controls[index].role
     _choose(state, ControlRole.AGREE if role is ControlRole.AGREE or screen.shows_notice else role)
     await _click(state, index)
