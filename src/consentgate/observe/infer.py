@@ -290,6 +290,8 @@ class _Builder:
             "before_consent": walk.agreed_at is None or ask.seq < walk.agreed_at,
             "after_refusal": walk.refused_at is not None and ask.seq > walk.refused_at,
         }
+        if ask.purpose_shown is not None:
+            record["purpose_shown"] = ask.purpose_shown
         if ask.screen is not None:
             record["screen"] = f"{walk.path.value}-{ask.screen}"
         self.permissions.append(record)
