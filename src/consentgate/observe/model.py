@@ -164,8 +164,8 @@ class SettingSet(_Data):
     """A privacy setting the refusal walk set itself: a box or toggle it left off or switched off."""
 
     seq: int = Field(ge=0)
-    screen: str = Field(description="Id of the screen it was set on")
-    url: str
+    screen: str | None = Field(default=None, description="Id of the screen it was set on")
+    url: str = ""
     setting: str = Field(description="What the person reads on it, e.g. 个性化推荐")
     kind: SettingKind
     state: str = Field(description="What the walker set it to: off, denied")
@@ -201,7 +201,7 @@ class PolicySearch(_Data):
     main_url: str = Field(description="The main screen: where the acceptance walk landed")
     main_screen: str = Field(description="Id of that screen in the walk")
     limit: int = Field(ge=1)
-    taps: int | None = Field(default=None, ge=1)
+    taps: int | None = Field(default=None, ge=0)
     via: tuple[str, ...] = Field(default=(), description="Text of each control tapped, the policy link last")
     complete: bool = False
     pages_read: int = Field(default=0, ge=0)

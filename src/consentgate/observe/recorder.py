@@ -111,6 +111,9 @@ class Recorder:
         self._seen_cookies: set[tuple[str, str, str]] = set()
         self._seen_storage: set[tuple[str, str, str]] = set()
         self._asks: dict[str, int] = {}  # the script's id of an ask -> its index in `permissions`
+        self._in_flight: set[Request] = set()
+        self._no_requests = asyncio.Event()
+        self._no_requests.set()
         self._pending: set[asyncio.Task[None]] = set()
         self._context: BrowserContext | None = None
 
@@ -126,6 +129,18 @@ class Recorder:
         await context.expose_binding(BINDING, self._on_permission)
         await context.add_init_script(PERMISSION_SCRIPT)
         context.on("request", self._on_request)
+        context.on("requestfinished", self._on_done)
+        context.on("requestfailed", self._on_done)
+
+    def _on_done(self, request: Request) -> None:
+        self._in_flight.discard(request)
+        if not self._in_flight:
+            self._no_requests.set()
+
+    async def quiet(self, limit: float) -> None:
+        """Until no request of the context is in flight, or `limit` seconds (a busy page is no error)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._no_requests.wait(), limit)
 
     def _on_permission(self, source: Any, name: object, ask: object = None, text: object = None) -> None:
         """An ask (`text` None), or what the screen said beside an ask already recorded."""
@@ -146,6 +161,8 @@ class Recorder:
     def _on_request(self, request: Request) -> None:
         if urlsplit(request.url).scheme not in ("http", "https"):
             return
+        self._in_flight.add(request)
+        self._no_requests.clear()
         task = asyncio.ensure_future(self._record(request, self.next_seq(), self.phase, self.screen))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
