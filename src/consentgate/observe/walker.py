@@ -84,12 +84,12 @@ async def _fill(state: WalkState, screen: ObservedScreen, signs: PageSigns) -> N
             value: str | None = code
         else:
             value = state.persona.value_for(observed.category, observed.input_type)
-        if value is None:
-            continue
+        if value is None and not (observed.input_type == "select" and observed.required):
+            continue  # a required choice the persona has no answer for still gets its first option
         with contextlib.suppress(PlaywrightError):  # a field the page will not take is left as it is
             if observed.input_type == "select":
                 await locator.select_option(index=1, timeout=state.limits.action * 1000)
-            else:
+            elif value is not None:
                 await locator.fill(value, timeout=state.limits.action * 1000)
 
 

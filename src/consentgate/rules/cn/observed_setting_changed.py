@@ -17,7 +17,6 @@ from consentgate.rules.cited import status_note
 from consentgate.rules.cn._conduct import named, record_at, unstated
 from consentgate.text import Text
 
-
 _STATES = {"off": "关闭", "on": "开启", "denied": "拒绝", "granted": "允许"}
 
 
