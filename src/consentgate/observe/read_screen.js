@@ -63,7 +63,7 @@
   });
   const controls = [];
   const seen = new Set();
-  const clickable = 'button, a[href], a[onclick], [role=button], [role=link], [role=switch], [role=checkbox], input[type=submit], input[type=button], input[type=checkbox], [onclick]';
+  const clickable = 'button, a[href], a[onclick], [role=button], [role=link], [role=switch], [role=checkbox], summary, input[type=submit], input[type=button], input[type=checkbox], [onclick]';
   // A toggle drawn with ARIA (role=switch or checkbox on a div or button) is a tick box as a person reads it.
   const aria = (el) => el.tagName !== 'INPUT' && ['switch', 'checkbox'].includes(el.getAttribute('role'));
   for (const el of document.querySelectorAll(clickable)) {
