@@ -77,6 +77,7 @@ class WalkState:
     settings_set: list[SettingSet] = field(default_factory=list)
     landed: bool = False  # the walk ended on a screen with nothing left to choose: the main screen
     looks: int = 0  # screens read outside the walk (re-checks, the policy search), for their names
+    ended_at: int | None = None  # seq when the walk itself ended: what comes later is the looks'
     pages: dict[str, str] = field(default_factory=dict)  # screen id -> its full URL, to load it again
 
 

@@ -299,6 +299,7 @@ async def _after_walk(state: WalkState, target: str) -> tuple[list[SettingCheck]
     """
     checks: list[SettingCheck] = []
     search = None
+    state.ended_at = state.recorder.next_seq()
     with contextlib.suppress(Exception):
         if state.path is Path.REFUSE:
             checks = await recheck(state, target)
@@ -310,7 +311,8 @@ async def _after_walk(state: WalkState, target: str) -> tuple[list[SettingCheck]
 def _settings(state: WalkState | None, permissions: list[PermissionRequest]) -> list[SettingSet]:
     if state is None or state.path is not Path.REFUSE:
         return []
-    return sorted([*state.settings_set, *denied(permissions)], key=lambda s: s.seq)
+    asked = [p for p in permissions if state.ended_at is None or p.seq < state.ended_at]
+    return sorted([*state.settings_set, *denied(asked)], key=lambda s: s.seq)
 
 
 async def observe_target(

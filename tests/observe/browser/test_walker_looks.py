@@ -64,6 +64,7 @@ def _routes() -> dict[str, Response | str]:
         "/save": "ok",
         "/ask-with-purpose": _page("<p>获取位置用于推荐附近的课程。</p>", head=ASK),
         "/ask-without": _page("<p>欢迎来到首页。</p>", head=ASK),
+        "/ask-and-reset": RESETS.replace("</head>", ASK + "</head>"),
         # Five taps from main; 退出登录 is never tapped while looking.
         "/far": _page(_menu(("我的", "/far/me"), ("退出登录", "/logout"))),
         "/far/me": _page(_menu(("设置", "/far/settings"), ("首页", "/far"))),
@@ -129,9 +130,13 @@ def test_settings_the_page_keeps_as_set_are_no_change_and_an_aria_switch_counts(
     assert not any(c.changed for c in refuse.setting_checks)
 
 
-def test_a_denied_permission_is_recorded_as_a_setting_the_refusal_walk_set(chromium: Loop, app: Site) -> None:
-    refuse = _walk(_observe(chromium, app.url + "/ask-without"), Path.REFUSE)
-    assert ("geolocation", "denied") in {(s.setting, s.state) for s in refuse.settings_set}
+def test_a_denied_permission_is_a_setting_the_refusal_walk_set_and_a_reload_asking_again_is_not(
+    chromium: Loop, app: Site
+) -> None:
+    refuse = _walk(_observe(chromium, app.url + "/ask-and-reset"), Path.REFUSE)
+    assert len(refuse.permissions) == 2, "asked on load, and again when the settings' page was reloaded"
+    denied = [(s.setting, s.state) for s in refuse.settings_set if s.kind is SettingKind.PERMISSION]
+    assert denied == [("geolocation", "denied")]
 
 
 def test_a_permission_ask_records_whether_the_screen_states_its_purpose(chromium: Loop, app: Site) -> None:
