@@ -4,6 +4,10 @@ Each screen is read, photographed and its cookies and storage noted; every reque
 is recorded with the phase current when it happened. The walk ends at the home page (nothing left to
 choose), a dead end, a barrier (login wall, CAPTCHA, a code it cannot read) or a limit, and says which:
 a target's problem never raises out of `observe_target` and never hangs it.
+
+After the walk, in the same context, come two looks beyond the flow: the refusal walk reads the
+settings it set again (`settings_check.py`, AVIM 3.5), the acceptance walk looks for the policy from the
+screen it landed on (`policy_search.py`, AVIM 1.3). The moves both share live in `_session.py`.
 """
 
 from __future__ import annotations
