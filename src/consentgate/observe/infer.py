@@ -13,6 +13,12 @@ Choices made where the observation cannot say:
   screen is read in full, so no text found is stated as absent.
 - `notices: []` (stated: none) only when some walk reached a screen and none showed a notice; a walk
   that reached no screen leaves notices unknown.
+- A permission's `purpose_shown` is written where the recorder read the screen beside the ask; a setting
+  the refusal walk set and found otherwise on reloading is a `setting_changes` record with `by_person:
+  false` (that walk never switches a setting on).
+- `taps_from_main` comes from the policy search from the main screen: the fewest taps, or one more than
+  its limit when a complete search found none; without a search it stays unknown. A policy found only
+  that way, with no notice shown in the flow, is a notice `shown: on-request`, not prominent.
 - A provision's `despite` is `refusal` after a refusal; otherwise it is stated (`none`) only with a
   declared manifest, whose design the provision is then judged against (drift, `observe/drift.py`).
 """
@@ -42,6 +48,8 @@ from consentgate.observe.model import (
     ObservedScreen,
     Party,
     PermissionRequest,
+    PolicySearch,
+    SettingCheck,
     Walk,
     WalkEnd,
 )
@@ -100,6 +108,7 @@ class _Builder:
     collections: list[dict[str, Any]] = field(default_factory=list)
     provisions: list[dict[str, Any]] = field(default_factory=list)
     permissions: list[dict[str, Any]] = field(default_factory=list)
+    setting_changes: list[dict[str, Any]] = field(default_factory=list)
     notice: dict[str, Any] | None = None
     evidence: dict[str, list[EvidenceRef]] = field(default_factory=dict)
     without_notice: list[EvidenceRef] = field(default_factory=list)
@@ -131,6 +140,7 @@ class _Builder:
             ("collections", self.collections),
             ("provisions", self.provisions),
             ("permissions", self.permissions),
+            ("setting_changes", self.setting_changes),
         ):
             _extend(conduct, name, records)
         if not any(conduct.values()):
@@ -152,6 +162,12 @@ class _Builder:
                 self._request(walk, request, notice_seq)
         for ask in walk.permissions:
             self._permission(walk, ask)
+        changed: dict[str, SettingCheck] = {}
+        for check in walk.setting_checks:
+            if check.changed:
+                changed.setdefault(check.setting, check)
+        for check in changed.values():
+            self._setting_change(walk, check)
         for cookie in walk.cookies:
             if cookie.party is Party.THIRD:
                 self._recipient(cookie.domain.lstrip("."), cookie.site)
@@ -290,6 +306,8 @@ class _Builder:
             "before_consent": walk.agreed_at is None or ask.seq < walk.agreed_at,
             "after_refusal": walk.refused_at is not None and ask.seq > walk.refused_at,
         }
+        if ask.purpose_shown is not None:
+            record["purpose_shown"] = ask.purpose_shown
         if ask.screen is not None:
             record["screen"] = f"{walk.path.value}-{ask.screen}"
         self.permissions.append(record)
@@ -303,11 +321,52 @@ class _Builder:
         )
         self._see(pointer("conduct", "permissions", record_id), ref)
 
+    def _setting_change(self, walk: Walk, check: SettingCheck) -> None:
+        """A setting the refusal walk set, found otherwise: nobody but the app changed it (AVIM 3.5)."""
+        record_id = f"{walk.path.value}-setting-{len(self.setting_changes) + 1}"
+        record: dict[str, Any] = {
+            "id": record_id,
+            "setting": check.setting,
+            "person_set": check.person_set,
+            "found": check.found,
+            "by_person": False,  # the refusal walk never switches a setting on; nobody else acts in it
+        }
+        at = pointer("conduct", "setting_changes", record_id)
+        screen = next((s for s in walk.screens if s.id == check.set_on), None)
+        if screen is not None:
+            record["screen"] = f"{walk.path.value}-{screen.id}"
+            ref = _ref(
+                walk,
+                screen.seq,
+                EvidenceKind.SCREEN,
+                "observe.evidence.setting_set",
+                setting=check.setting,
+                screen=screen.id,
+                url=screen.url,
+                screenshot=screen.screenshot,
+            )
+            self._see(at, ref)
+        found = _ref(
+            walk,
+            check.seq,
+            EvidenceKind.SCREEN,
+            "observe.evidence.setting_found",
+            setting=check.setting,
+            url=check.url,
+            screenshot=check.screenshot,
+        )
+        self._see(at, found)
+        self.setting_changes.append(record)
+
     # ------------------------------------------------------------ the notice
 
     def _notice(self) -> None:
         shown = [(w, s) for w in self.observation.walks for s in w.screens if s.shows_notice]
+        searched = next(((w, w.policy_search) for w in self.observation.walks if w.policy_search), None)
+        taps = _taps_from_main(searched[1]) if searched else None
         if not shown:
+            if searched is not None and searched[1].taps is not None:
+                self._notice_on_request(*searched)
             return
         first = min((s for _, s in shown), key=lambda s: (s.taps, s.seq))
         before = all(
@@ -318,8 +377,9 @@ class _Builder:
             "version": "observed",
             "shown": "before-collection" if before else "after-collection",
             "prominent": first.taps == 0,
-            "taps_from_main": min(s.taps for _, s in shown),
         }
+        if taps is not None:
+            notice["taps_from_main"] = taps
         read = first.notice_readability
         measures = read.model_dump(mode="json") if read is not None else notice_measures(first.notice_chars)
         if measures:
@@ -336,6 +396,19 @@ class _Builder:
                 screenshot=screen.screenshot,
             )
             self._see(pointer("notices", NOTICE_ID), ref)
+        if searched is not None and taps is not None:
+            self._see(pointer("notices", NOTICE_ID, "taps_from_main"), _search_ref(*searched))
+
+    def _notice_on_request(self, walk: Walk, search: PolicySearch) -> None:
+        """No screen of the flow showed a notice, but a policy link was found from the main screen."""
+        self.notice = {
+            "id": NOTICE_ID,
+            "version": "observed",
+            "shown": "on-request",
+            "prominent": False,
+            "taps_from_main": search.taps,
+        }
+        self._see(pointer("notices", NOTICE_ID), _search_ref(walk, search))
 
 
 def _ref(
@@ -343,6 +416,37 @@ def _ref(
 ) -> EvidenceRef:
     return EvidenceRef(
         walk=walk.path, seq=seq, kind=kind, description=message(key, **values), screenshot=screenshot
+    )
+
+
+def _taps_from_main(search: PolicySearch) -> int | None:
+    """The fewest taps found; one more than the limit when a whole search found none; else unknown."""
+    if search.taps is not None:
+        return search.taps
+    return search.limit + 1 if search.complete else None
+
+
+def _search_ref(walk: Walk, search: PolicySearch) -> EvidenceRef:
+    seq = next((s.seq for s in walk.screens if s.id == search.main_screen), 0)
+    if search.taps is not None:
+        return _ref(
+            walk,
+            seq,
+            EvidenceKind.SCREEN,
+            "observe.evidence.policy_found",
+            taps=search.taps,
+            url=search.main_url,
+            via=" › ".join(search.via) or "-",
+            screenshot=search.screenshot,
+        )
+    return _ref(
+        walk,
+        seq,
+        EvidenceKind.SCREEN,
+        "observe.evidence.policy_not_found",
+        limit=search.limit,
+        url=search.main_url,
+        pages=search.pages_read,
     )
 
 

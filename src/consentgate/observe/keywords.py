@@ -51,6 +51,17 @@ class PurposePhrases(_Data):
     phrases: tuple[str, ...]
 
 
+class PermissionPurposePhrases(_Data):
+    connectives: tuple[str, ...]
+    after_function: tuple[str, ...]
+    functions: dict[str, tuple[str, ...]]
+
+
+class MenuPhrases(_Data):
+    phrases: tuple[str, ...]
+    never: tuple[str, ...]
+
+
 class FieldCategory(_Data):
     """How a form field shows what it asks for; `category: null` marks fields that ask for no personal data."""
 
@@ -72,6 +83,9 @@ class Catalog(_Data):
     required_markers: tuple[str, ...]
     purpose: PurposePhrases
     fields: tuple[FieldCategory, ...]
+    permission_purpose: PermissionPurposePhrases
+    settings: tuple[str, ...]
+    menu: MenuPhrases
 
 
 @cache
@@ -103,6 +117,28 @@ def role_of(text: str) -> ControlRole | None:
     for entry in catalog().roles:
         if folded in (e.casefold() for e in entry.exact) or mentions(folded, entry.phrases):
             return entry.role
+    return None
+
+
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]+|(?<=[a-z0-9])\.(?:\s|$)", re.IGNORECASE)
+
+
+def permission_purpose(text: str | None, permission: str) -> str | None:
+    """The sentence of `text` that says what `permission` is for, or None when no sentence does.
+
+    A sentence states it when it names what the permission gives (位置, camera) and what for (用于, so that);
+    "to" and "for" are too common to count unless they come after the function word.
+    """
+    words = catalog().permission_purpose
+    functions = words.functions.get(permission, ())
+    for sentence in _SENTENCE_END.split(text or ""):
+        folded = " ".join(sentence.casefold().split())
+        found = [m.end() for p in functions if (m := _pattern(p).search(folded))]
+        if not found:
+            continue
+        after = folded[min(found) :]
+        if mentions(folded, words.connectives) or mentions(after, words.after_function):
+            return " ".join(sentence.split())[:200]
     return None
 
 

@@ -84,6 +84,12 @@ class PermissionRequest(_Data):
     phase: Phase
     screen: str | None = None
     permission: str = Field(description="geolocation, notifications, camera, microphone, clipboard-read")
+    purpose_shown: bool | None = Field(
+        default=None,
+        description="The screen stated what the permission is for while it was asked (AVIM 2.3); "
+        "None: the screen could not be read then",
+    )
+    purpose_text: str | None = Field(default=None, description="The sentence that stated it, trimmed")
 
 
 class ControlRole(StrEnum):
@@ -149,6 +155,59 @@ class ObservedScreen(_Data):
     screenshot: str | None = Field(default=None, description="File name inside the evidence folder")
 
 
+class SettingKind(StrEnum):
+    BOX = "box"  # a tick box or a toggle (a checkbox or role=switch)
+    PERMISSION = "permission"  # a system permission prompt, which the walker always denies
+
+
+class SettingSet(_Data):
+    """A privacy setting the refusal walk set itself: a box or toggle it left off or switched off."""
+
+    seq: int = Field(ge=0)
+    screen: str | None = Field(default=None, description="Id of the screen it was set on")
+    url: str = ""
+    setting: str = Field(description="What the person reads on it, e.g. 个性化推荐")
+    kind: SettingKind
+    state: str = Field(description="What the walker set it to: off, denied")
+
+
+class SettingCheck(_Data):
+    """A setting read again after the walk, on a reload of the screen it was set on or of the first page.
+
+    The refusal walk never switches anything on, so a setting found in another state was changed by no
+    act of the person (AVIM 3.5).
+    """
+
+    seq: int = Field(ge=0)
+    setting: str
+    set_on: str = Field(description="Id of the screen it was set on")
+    url: str = Field(description="The page reloaded to read it again")
+    person_set: str
+    found: str = Field(description="The state it was found in: on, off")
+    screenshot: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.found != self.person_set
+
+
+class PolicySearch(_Data):
+    """The privacy policy looked for from the main screen through menu-like links, breadth-first (AVIM 1.3).
+
+    `taps` is the fewest taps found; None with `complete` means not found within `limit` taps; a search
+    cut short (page budget, a page that broke) is not `complete` and proves nothing.
+    """
+
+    main_url: str = Field(description="The main screen: where the acceptance walk landed")
+    main_screen: str = Field(description="Id of that screen in the walk")
+    limit: int = Field(ge=1)
+    taps: int | None = Field(default=None, ge=0)
+    via: tuple[str, ...] = Field(default=(), description="Text of each control tapped, the policy link last")
+    complete: bool = False
+    pages_read: int = Field(default=0, ge=0)
+    screenshot: str | None = Field(default=None, description="The page that shows the policy link")
+
+
 class WalkEnd(StrEnum):
     """Why the walk stopped: only `completed` means every path it knew was walked."""
 
@@ -186,6 +245,15 @@ class Walk(_Data):
     ticked: tuple[str, ...] = Field(
         default=(),
         description="Text of each consent box the walker ticked because the page required it to go on",
+    )
+    settings_set: tuple[SettingSet, ...] = Field(
+        default=(), description="Privacy settings the refusal walk set itself (AVIM 3.5)"
+    )
+    setting_checks: tuple[SettingCheck, ...] = Field(
+        default=(), description="Those settings read again after the walk, by reloading their screens"
+    )
+    policy_search: PolicySearch | None = Field(
+        default=None, description="The policy looked for from the main screen (acceptance walk only)"
     )
 
 

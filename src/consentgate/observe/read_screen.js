@@ -79,20 +79,23 @@
   });
   const controls = [];
   const seen = new Set();
-  const clickable = 'button, a[href], a[onclick], [role=button], [role=link], input[type=submit], input[type=button], input[type=checkbox], [onclick]';
+  const clickable = 'button, a[href], a[onclick], [role=button], [role=link], [role=switch], [role=checkbox], summary, input[type=submit], input[type=button], input[type=checkbox], [onclick]';
+  // A toggle drawn with ARIA (role=switch or checkbox on a div or button) is a tick box as a person reads it.
+  const aria = (el) => el.tagName !== 'INPUT' && ['switch', 'checkbox'].includes(el.getAttribute('role'));
   for (const el of document.querySelectorAll(clickable)) {
     if (seen.has(el) || !visible(el) && el.type !== 'checkbox') continue;
     if (el.matches('[onclick]') && !el.matches(clickable.replace(', [onclick]', '')) && el.querySelector(clickable)) continue;
     seen.add(el);
     const r = el.getBoundingClientRect();
-    const box = el.type === 'checkbox';
-    let text = box ? (labelOf(el) || nearby(el)) : clean(el.innerText || el.value || el.getAttribute('aria-label') || el.title);
+    const box = el.type === 'checkbox' || aria(el);
+    let text = box ? (labelOf(el) || clean(el.getAttribute('aria-label')) || nearby(el)) : clean(el.innerText || el.value || el.getAttribute('aria-label') || el.title);
     const shown = box ? (visible(el) || (el.closest('label') && visible(el.closest('label')))) : true;
     if (!text && !box) continue;
     el.setAttribute('data-cg-control', String(controls.length));
     controls.push({
-      text, tag: el.tagName.toLowerCase(), type: (el.type || '').toLowerCase(),
-      href: el.getAttribute('href') || '', checked: box ? el.checked : null, required: box ? el.required : false,
+      text, tag: el.tagName.toLowerCase(), type: box ? 'checkbox' : (el.type || '').toLowerCase(),
+      href: el.getAttribute('href') || '', checked: box ? (aria(el) ? el.getAttribute('aria-checked') === 'true' : el.checked) : null,
+      required: box ? !!el.required || el.getAttribute('aria-required') === 'true' : false,
       visible: !!shown, area: Math.round(r.width * r.height), contrast: box ? null : contrast(el),
       form: formOf(el),
     });

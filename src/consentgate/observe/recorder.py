@@ -4,6 +4,9 @@ One `Recorder` per walk (per fresh browser context). Every event gets the next `
 screen current when it happened, so the consent moment can split the timeline. Permission asks are
 caught by an init script that wraps the browser APIs before any page script runs, tells the recorder
 through a binding, and answers "denied": nothing real (location, camera, clipboard) is ever accessed.
+With each ask the script sends what the screen says once it can be read (a script in the head asks before
+the body exists; a real prompt stays up until answered, so the parsed page is what the person reads
+beside it), and the recorder keeps only whether one sentence states the permission's purpose (AVIM 2.3).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import BrowserContext, Page, Request
 
+from consentgate.observe.keywords import permission_purpose
 from consentgate.observe.model import (
     ObservedCookie,
     ObservedRequest,
@@ -33,7 +37,15 @@ COOKIE_WAIT = 1.0  # seconds to wait for the cookies a request carries before re
 
 PERMISSION_SCRIPT = """
 (() => {
-  const tell = (name) => { try { window.%(binding)s(name); } catch (e) {} };
+  let asked = 0;
+  const send = (...args) => { try { Promise.resolve(window.%(binding)s(...args)).catch(() => {}); } catch (e) {} };
+  const tell = (name) => {
+    const ask = `${performance.timeOrigin}-${++asked}`;
+    send(name, ask, null);
+    const read = () => send(name, ask, (document.body ? document.body.innerText : '').slice(0, 20000));
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', read, {once: true});
+    else read();
+  };
   const denied = () => { const e = new Error('User denied'); e.name = 'NotAllowedError'; return e; };
   const geo = navigator.geolocation;
   if (geo) {
@@ -98,6 +110,10 @@ class Recorder:
         self.permissions: list[PermissionRequest] = []
         self._seen_cookies: set[tuple[str, str, str]] = set()
         self._seen_storage: set[tuple[str, str, str]] = set()
+        self._asks: dict[str, int] = {}  # the script's id of an ask -> its index in `permissions`
+        self._in_flight: set[Request] = set()
+        self._no_requests = asyncio.Event()
+        self._no_requests.set()
         self._pending: set[asyncio.Task[None]] = set()
         self._context: BrowserContext | None = None
 
@@ -113,15 +129,40 @@ class Recorder:
         await context.expose_binding(BINDING, self._on_permission)
         await context.add_init_script(PERMISSION_SCRIPT)
         context.on("request", self._on_request)
+        context.on("requestfinished", self._on_done)
+        context.on("requestfailed", self._on_done)
 
-    def _on_permission(self, source: Any, name: object) -> None:
+    def _on_done(self, request: Request) -> None:
+        self._in_flight.discard(request)
+        if not self._in_flight:
+            self._no_requests.set()
+
+    async def quiet(self, limit: float) -> None:
+        """Until no request of the context is in flight, or `limit` seconds (a busy page is no error)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._no_requests.wait(), limit)
+
+    def _on_permission(self, source: Any, name: object, ask: object = None, text: object = None) -> None:
+        """An ask (`text` None), or what the screen said beside an ask already recorded."""
+        index = self._asks.get(str(ask)) if ask is not None else None
+        if index is not None and isinstance(text, str):
+            recorded = self.permissions[index]
+            sentence = permission_purpose(text, recorded.permission)
+            self.permissions[index] = recorded.model_copy(
+                update={"purpose_shown": sentence is not None, "purpose_text": sentence}
+            )
+            return
         self.permissions.append(
             PermissionRequest(seq=self.next_seq(), phase=self.phase, screen=self.screen, permission=str(name))
         )
+        if ask is not None:
+            self._asks[str(ask)] = len(self.permissions) - 1
 
     def _on_request(self, request: Request) -> None:
         if urlsplit(request.url).scheme not in ("http", "https"):
             return
+        self._in_flight.add(request)
+        self._no_requests.clear()
         task = asyncio.ensure_future(self._record(request, self.next_seq(), self.phase, self.screen))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)

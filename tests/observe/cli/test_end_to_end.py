@@ -55,6 +55,13 @@ def test_faulty_flow_on_a_phone_reports_its_faults_with_evidence(sites: Sites, t
     assert manifest["path"] == sites.faulty
     ids = {f["rule_id"] for f in manifest["findings"]}
     assert "CG-PIPL-016-FORCED-COLLECTION" in ids
+    assert {
+        "CG-AVIM-035-SETTING-CHANGED",  # 个性化推荐 switched off, shown on again after a reload
+        "CG-AVIM-013-POLICY-TOO-MANY-TAPS",  # five taps from the home it lands on
+        "CG-AVIM-023-PURPOSE-NOT-SHOWN",  # location asked with no word of what for
+    } <= ids
+    taps = next(f for f in manifest["findings"] if f["rule_id"] == "CG-AVIM-013-POLICY-TOO-MANY-TAPS")
+    assert "5" in taps["message"]["en"]
     evidenced = [e for f in manifest["findings"] for e in f["evidence"]]
     assert any(e["kind"] == "request" for e in evidenced)
     assert any(e["kind"] == "permission" for e in evidenced)

@@ -16,7 +16,11 @@ from consentgate.observe.model import (
     Path,
     PermissionRequest,
     Phase,
+    PolicySearch,
     SentData,
+    SettingCheck,
+    SettingKind,
+    SettingSet,
     Walk,
     WalkEnd,
     Where,
@@ -181,3 +185,69 @@ def steered_notice() -> Observation:
     return _observation(
         Walk(path=Path.ACCEPT, end=WalkEnd.COMPLETED, screens=(notice,), agreed_at=1, permissions=(ask,))
     )
+
+
+def settings_reset(*, found: str = "on") -> Observation:
+    """The refusal walk switched 个性化推荐 off on the first screen; reloading it showed the toggle `found`."""
+    toggle = ObservedControl(role=ControlRole.OTHER, text="开启个性化推荐", tag="input", checked=True)
+    first = ObservedScreen(
+        id="screen-1",
+        seq=0,
+        phase=Phase.LOADED,
+        url=f"http://{SITE}/signup",
+        controls=(toggle, _submit("登录")),
+        screenshot="refuse-screen-1.png",
+    )
+    walk = Walk(
+        path=Path.REFUSE,
+        end=WalkEnd.COMPLETED,
+        screens=(first,),
+        settings_set=(
+            SettingSet(
+                seq=1,
+                screen="screen-1",
+                url=first.url,
+                setting=toggle.text,
+                kind=SettingKind.BOX,
+                state="off",
+            ),
+        ),
+        setting_checks=(
+            SettingCheck(
+                seq=5,
+                setting=toggle.text,
+                set_on="screen-1",
+                url=first.url,
+                person_set="off",
+                found=found,
+                screenshot="refuse-recheck-1.png",
+            ),
+        ),
+    )
+    return _observation(walk)
+
+
+def with_policy_search(observation: Observation, search: PolicySearch) -> Observation:
+    """`observation` whose acceptance walk searched the policy from its last screen as `search` says."""
+    walks = tuple(
+        w.model_copy(update={"policy_search": search}) if w.path is Path.ACCEPT else w
+        for w in observation.walks
+    )
+    return observation.model_copy(update={"walks": walks})
+
+
+def asked_location(*, purpose_shown: bool | None) -> Observation:
+    """The fixed flow, plus a location prompt after agreeing, with or without its purpose on screen."""
+    observation = fixed_case()
+    ask = PermissionRequest(
+        seq=5,
+        phase=Phase.ONBOARDING,
+        screen="screen-3",
+        permission="geolocation",
+        purpose_shown=purpose_shown,
+    )
+    walks = tuple(
+        w.model_copy(update={"permissions": (ask,)}) if w.path is Path.ACCEPT else w
+        for w in observation.walks
+    )
+    return observation.model_copy(update={"walks": walks})

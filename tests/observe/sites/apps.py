@@ -3,9 +3,12 @@
 - `faulty_site`: the seed case (罗某诉某科技公司): log in, then a questionnaire of 职业/学习目的/英语水平
   that cannot be skipped or refused, then 中英文名 required; no notice anywhere; the phone number goes
   to the third party on submitting the login form, before anything was agreed; geolocation is asked on
-  the first page.
+  the first page, with no purpose on screen; a 个性化推荐 toggle on it is saved when switched off and shown
+  on again after a reload (AVIM 3.5); the privacy policy is five taps from its home (AVIM 1.3).
 - `fixed_site`: the same flow fixed: a notice first with 同意 and 仅浏览 of equal size, optional
-  questions with their purpose and 跳过/不同意, nothing sent to the third party at all.
+  questions with their purpose and 跳过/不同意, nothing sent to the third party at all; the browse-only
+  home has the same toggle, off, and keeps the person's choice in a cookie; the signed-in home asks for
+  notifications saying what for; the policy is two taps from home (我的 › 隐私政策).
 - `mobile_site`: the faulty flow, shown only to a phone's user agent; a desktop sees "open on a phone".
 - `third_party_site`: the other registrable site (served on 127.0.0.2), which records every hit.
 """
@@ -48,8 +51,17 @@ def faulty_site(third_party: str, *, phone_only: bool = False) -> Starlette:
         if not is_phone(request):
             return _html("请用手机访问", pages.OPEN_ON_PHONE)
         sdk = f'<script src="{third_party}/sdk.js"></script>'
-        body = pages.login("/login", extra=pages.phone_beacon(third_party))
+        toggle = pages.setting_toggle(on=True, save=pages.SAVE_TO_SERVER)  # whatever was saved: on again
+        body = pages.login("/login", extra=pages.phone_beacon(third_party)) + toggle
         return _html("登录", body, head=sdk + pages.GEOLOCATION_ON_LOAD)
+
+    async def settings(request: Request) -> Response:
+        await request.body()  # kept nowhere: the next page shows the default again
+        return Response(status_code=204)
+
+    async def buried(request: Request) -> Response:
+        path = request.url.path
+        return _html("首页" if path == "/home" else "设置", pages.BURIED[path])
 
     async def login(request: Request) -> Response:
         return _next("/questionnaire")
@@ -70,7 +82,9 @@ def faulty_site(third_party: str, *, phone_only: bool = False) -> Starlette:
             Route("/login", login, methods=["POST"]),
             Route("/questionnaire", questionnaire, methods=["GET", "POST"]),
             Route("/profile", profile, methods=["GET", "POST"]),
-            Route("/home", _home),
+            Route("/settings", settings, methods=["POST"]),
+            Route("/privacy", privacy),
+            *(Route(path, buried) for path in pages.BURIED),
         ]
     )
 
@@ -82,9 +96,6 @@ def mobile_site(third_party: str) -> Starlette:
 def fixed_site() -> Starlette:
     async def signup(request: Request) -> Response:
         return _html("欢迎", pages.NOTICE)
-
-    async def privacy(request: Request) -> Response:
-        return _html("个人信息保护政策", pages.PRIVACY)
 
     async def login(request: Request) -> Response:
         if request.method == "POST":
@@ -101,6 +112,16 @@ def fixed_site() -> Starlette:
             return _next("/home")
         return _html("填写基本信息（选填）", pages.basic_info("/profile", optional=True))
 
+    async def home(request: Request) -> Response:
+        if "browse" in request.query_params:
+            on = request.cookies.get("recommend") == "on"  # the person's own choice, kept
+            toggle = pages.setting_toggle(on=on, save=pages.SAVE_TO_COOKIE)
+            return _html("首页", pages.HOME + toggle)
+        return _html("首页", pages.HOME + pages.menu(("我的", "/me")) + pages.NOTIFY_WITH_PURPOSE)
+
+    async def me(request: Request) -> Response:
+        return _html("我的", pages.NEAR["/me"])
+
     return Starlette(
         routes=[
             Route("/signup", signup),
@@ -108,13 +129,14 @@ def fixed_site() -> Starlette:
             Route("/login", login, methods=["GET", "POST"]),
             Route("/questionnaire", questionnaire, methods=["GET", "POST"]),
             Route("/profile", profile, methods=["GET", "POST"]),
-            Route("/home", _home),
+            Route("/home", home),
+            Route("/me", me),
         ]
     )
 
 
-async def _home(request: Request) -> Response:
-    return _html("首页", pages.HOME)
+async def privacy(request: Request) -> Response:
+    return _html("个人信息保护政策", pages.PRIVACY)
 
 
 def third_party_site(hits: Hits) -> Starlette:

@@ -117,3 +117,48 @@ PRIVACY = (
 
 HOME = "<p>欢迎来到首页。</p>"
 OPEN_ON_PHONE = "<p>请在手机上打开本页面，扫码或用手机浏览器访问。</p>"
+
+
+def setting_toggle(*, on: bool, save: str) -> str:
+    """A 个性化推荐 toggle (a checkbox drawn as a switch); `save` is the script run when it changes."""
+    checked = " checked" if on else ""
+    return (
+        '<div class="setting"><label><input type="checkbox" role="switch" id="recommend"'
+        f"{checked}> 开启个性化推荐</label></div>"
+        f"<script>document.getElementById('recommend').addEventListener('change', function (e) {{{save}}});</script>"
+    )
+
+
+# Saved to the server at once: the faulty site then ignores what it saved and shows the toggle on again.
+SAVE_TO_SERVER = (
+    "fetch('/settings', {method: 'POST', headers: {'content-type': 'application/x-www-form-urlencoded'},"
+    " body: 'recommend=' + (e.target.checked ? 'on' : 'off')});"
+)
+# Kept in a cookie that the fixed site reads back.
+SAVE_TO_COOKIE = "document.cookie = 'recommend=' + (e.target.checked ? 'on' : 'off') + '; path=/';"
+
+
+def menu(*links: tuple[str, str]) -> str:
+    """Menu entries as a person taps them: text and where it leads."""
+    return "".join(f'<p><a href="{href}">{escape(text)}</a></p>' for text, href in links)
+
+
+# The faulty site's policy, five taps from its home: 我的 › 设置 › 通用设置 › 关于我们 › 隐私政策.
+BURIED = {
+    "/home": menu(("今日课程", "/courses"), ("我的", "/me")),
+    "/me": menu(("我的课程", "/courses"), ("设置", "/settings"), ("首页", "/home")),
+    "/settings": menu(("通用设置", "/settings/general"), ("返回", "/me")),
+    "/settings/general": menu(("字体大小", "/settings/general"), ("关于我们", "/about")),
+    "/about": "<p>示例英语学习有限公司，版本 1.0。</p>" + menu(("《隐私政策》", "/privacy")),
+    "/courses": "<p>今日推荐课程：新概念英语第一册。</p>",
+}
+
+# The fixed site's, two taps from its home: 我的 › 隐私政策.
+NEAR = {
+    "/me": menu(("隐私政策", "/privacy"), ("首页", "/home")),
+}
+
+# After agreeing, the fixed home asks to send notifications, and says what for while it asks.
+NOTIFY_WITH_PURPOSE = (
+    "<p>开启通知，以便在课程开始前提醒你。</p><script>Notification.requestPermission();</script>"
+)

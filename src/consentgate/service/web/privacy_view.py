@@ -108,6 +108,8 @@ def center(
         restricted=engine.consent.restricted(subject),
         correctable=correctable(engine, subject),
         requests=_requests(engine, subject),
+        # The rules themselves, one tap away from where a person looks for them (AVIM 1.3).
+        notices=[v for n in engine.manifest.notices if (v := engine.notices.current(n.id)) is not None],
         error=error,
         error_field=error_field,
     )
