@@ -1,0 +1,123 @@
+"""The small counters a timeline is made of: a tally per (actor, what, phase), and the histogram the
+HTML report draws. Each is bounded whatever the trace's length, so folding a trace runs in flat memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+EXAMPLES = 3  # rows kept per tally as evidence: enough to check a finding, never the whole trace
+MAX_BINS = 48  # histogram columns: a phone screen's width of bars
+
+
+@dataclass(slots=True)
+class Tally:
+    """How often one actor did one thing in one phase, when first and last, and the first rows that show it.
+
+    The peak is counted per calendar minute in stream order (traces are written in time order); an event
+    without a time counts but cannot place itself in a minute, so a tally of such events has no peak.
+    """
+
+    count: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    examples: list[tuple[int, str]] = field(default_factory=list)  # (row, operation)
+    peak_per_minute: int | None = None
+    _minute: int | None = None
+    _in_minute: int = 0
+
+    def add(self, where: int, operation: str, time: datetime | None) -> None:
+        self.count += 1
+        if len(self.examples) < EXAMPLES:
+            self.examples.append((where, operation))
+        if time is None:
+            return
+        if self.first is None or time < self.first:
+            self.first = time
+        if self.last is None or time > self.last:
+            self.last = time
+        minute = int(time.timestamp() // 60)
+        if minute == self._minute:
+            self._in_minute += 1
+        else:
+            self._minute, self._in_minute = minute, 1
+        if self.peak_per_minute is None or self._in_minute > self.peak_per_minute:
+            self.peak_per_minute = self._in_minute
+
+    def merge(self, other: Tally) -> None:
+        """Fold `other` in (pending events found to be before consent); the peak is the larger of the two."""
+        self.count += other.count
+        self.examples = sorted(self.examples + other.examples)[:EXAMPLES]
+        for time in (other.first, other.last):
+            if time is not None:
+                self.first = time if self.first is None else min(self.first, time)
+                self.last = time if self.last is None else max(self.last, time)
+        peaks = [p for p in (self.peak_per_minute, other.peak_per_minute) if p is not None]
+        self.peak_per_minute = max(peaks) if peaks else None
+
+
+@dataclass(slots=True)
+class Bin:
+    """One column of the histogram: events of one actor in a stretch of the trace, by phase."""
+
+    before: int = 0
+    after: int = 0
+    unknown: int = 0
+    pending: int = 0  # before a consent moment the stream has not shown yet
+    start: datetime | None = None  # the earliest time seen in it
+
+    @property
+    def total(self) -> int:
+        return self.before + self.after + self.unknown + self.pending
+
+
+@dataclass(slots=True)
+class Histogram:
+    """Events per actor along the trace, in at most MAX_BINS columns of equal width in events.
+
+    The axis is the event's place in the stream (times may be missing or out of order); when the trace
+    outgrows the columns, neighbours are merged and the width doubles, so memory never grows with it.
+    """
+
+    width: int = 1
+    rows: dict[str, list[Bin]] = field(default_factory=dict)
+
+    def add(self, actor: str, ordinal: int, phase: str, time: datetime | None) -> None:
+        index = ordinal // self.width
+        while index >= MAX_BINS:
+            self._halve()
+            index = ordinal // self.width
+        row = self.rows.get(actor)
+        if row is None:
+            row = self.rows[actor] = []
+        while len(row) <= index:
+            row.append(Bin())
+        column = row[index]
+        setattr(column, phase, getattr(column, phase) + 1)
+        if time is not None and (column.start is None or time < column.start):
+            column.start = time
+
+    def settle(self, phase: str) -> None:
+        """Every pending event is now `phase` (before consent, or unknown at the end of the trace)."""
+        for row in self.rows.values():
+            for column in row:
+                setattr(column, phase, getattr(column, phase) + column.pending)
+                column.pending = 0
+
+    def _halve(self) -> None:
+        self.width *= 2
+        for actor, row in self.rows.items():
+            merged = []
+            for i in range(0, len(row), 2):
+                pair = row[i : i + 2]
+                out = Bin()
+                for b in pair:
+                    out.before += b.before
+                    out.after += b.after
+                    out.unknown += b.unknown
+                    out.pending += b.pending
+                    if b.start is not None and (out.start is None or b.start < out.start):
+                        out.start = b.start
+                merged.append(out)
+            self.rows[actor] = merged

@@ -1,0 +1,322 @@
+"""A runtime trace folded into a compact timeline: who read what, how often, against the consent moment.
+
+A trace may hold millions of events, so nothing here keeps them: each event is classified and counted
+into a tally per (actor, category, phase), a permission tally, a setting-change tally and a histogram
+column, and is then dropped. What stays is bounded by the number of distinct actors and categories.
+
+Phase of an event, in this order:
+1. the phase the trace states (camille's 隐私政策状态, the `phase` of a JSON line);
+2. its time against the consent time (`--consent-at`, which wins, or the time of a CONSENT event);
+3. its place in the stream against a CONSENT event: events after one are after consent; events before
+   one are *pending* until the stream shows it, and stay unknown if it never does;
+4. otherwise unknown. Unknown is never guessed into before or after.
+
+After a refusal or withdrawal in the stream (and before any later consent), events are after refusal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TypeVar
+
+from consentgate.observe.traces.classify import Actor, ActorKind, Classified, classify
+from consentgate.observe.traces.model import EventKind, Stated, TraceEvent
+from consentgate.observe.traces.tally import EXAMPLES, Histogram, Tally
+
+_CACHE_LIMIT = 65_536  # distinct (actor, operation, stack...) shapes remembered by the classifier cache
+
+
+class TracePhase(StrEnum):
+    BEFORE = "before-consent"
+    AFTER = "after-consent"
+    UNKNOWN = "unknown"
+
+
+_PENDING = "pending"  # internal: before a consent moment the stream has not shown yet
+
+
+class Via(StrEnum):
+    """How the data moved: read on the device by code in the app, or sent over the network."""
+
+    READ = "read"
+    REQUEST = "request"
+
+
+@dataclass(frozen=True, slots=True)
+class UseKey:
+    actor: Actor
+    category: str
+    via: Via
+    phase: TracePhase | str
+    after_refusal: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class AskKey:
+    actor: Actor
+    permission: str
+    phase: TracePhase | str
+    after_refusal: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeKey:
+    permission: str
+    state: str | None
+    person_set: str | None  # what the person had set it to before, where the trace shows it
+    by_person: bool | None
+
+
+K = TypeVar("K", UseKey, AskKey, ChangeKey)
+P = TypeVar("P", UseKey, AskKey)
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """The person's choice: when, where in the file, and how it is known (event, option, stated)."""
+
+    kind: EventKind  # CONSENT, REFUSAL or WITHDRAWAL
+    where: int | None
+    time: datetime | None
+    ordinal: int  # events of the trace before it: where the histogram marks it
+    source: str  # "event" (a row of the trace), "option" (--consent-at) or "stated" (phases in the trace)
+
+
+@dataclass
+class Timeline:
+    """What the trace shows, compactly. `uses`, `asks` and `changes` map each key to its tally."""
+
+    events: int
+    consent: Moment | None
+    refusals: tuple[Moment, ...]
+    uses: dict[UseKey, Tally]
+    asks: dict[AskKey, Tally]
+    changes: dict[ChangeKey, Tally]
+    histogram: Histogram
+    first_time: datetime | None
+    last_time: datetime | None
+
+    def peak_per_minute(self, actor: Actor, category: str) -> int | None:
+        """Most reads of `category` by `actor` in any one minute, across phases (AVIM 4.4)."""
+        peaks = [
+            t.peak_per_minute
+            for k, t in self.uses.items()
+            if k.actor == actor and k.category == category and t.peak_per_minute is not None
+        ]
+        return max(peaks) if peaks else None
+
+    @property
+    def actors(self) -> tuple[Actor, ...]:
+        return tuple(dict.fromkeys(k.actor for k in self.uses))
+
+
+def actor_label(actor: Actor) -> str:
+    """How the histogram and evidence name an actor: the SDK's name, or the app, or unknown code."""
+    if actor.kind is ActorKind.SDK:
+        return actor.name or "sdk"
+    return actor.kind.value
+
+
+def utc(time: datetime | None) -> datetime | None:
+    """Times without a zone are read as UTC, so that a trace and `--consent-at` always compare."""
+    if time is None or time.tzinfo is not None:
+        return time
+    return time.replace(tzinfo=UTC)
+
+
+_MOMENTS = frozenset({EventKind.CONSENT, EventKind.REFUSAL, EventKind.WITHDRAWAL})
+
+
+@dataclass
+class TimelineBuilder:
+    """Feed events with `add`, in stream order; `finish` gives the timeline."""
+
+    consent_at: datetime | None = None
+    app_package: str | None = None
+    classifier: Callable[..., Classified] = classify
+    events: int = 0
+    consent: Moment | None = None
+    refusals: list[Moment] = field(default_factory=list)
+    uses: dict[UseKey, Tally] = field(default_factory=dict)
+    asks: dict[AskKey, Tally] = field(default_factory=dict)
+    changes: dict[ChangeKey, Tally] = field(default_factory=dict)
+    histogram: Histogram = field(default_factory=Histogram)
+    first_time: datetime | None = None
+    last_time: datetime | None = None
+    _consent_time: datetime | None = None
+    _seen_consent: bool = False
+    _refused: bool = False  # the latest choice in stream order was a refusal or withdrawal
+    _first_stated_after: tuple[int, datetime | None, int] | None = None
+    _person_set: dict[str, str | None] = field(default_factory=dict)
+    _cache: dict[tuple[object, ...], Classified] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._consent_time = utc(self.consent_at)
+
+    # ------------------------------------------------------------ events
+
+    def add(self, event: TraceEvent) -> None:
+        time = utc(event.time)
+        if time is not None:
+            if self.first_time is None or time < self.first_time:
+                self.first_time = time
+            if self.last_time is None or time > self.last_time:
+                self.last_time = time
+        if event.kind in _MOMENTS:
+            self._moment(event, time)
+            return
+        ordinal = self.events
+        self.events += 1
+        if self.consent is None and self._reaches_option(time):
+            self.consent = Moment(EventKind.CONSENT, None, self._consent_time, ordinal, "option")
+        phase = self._phase(event, time)
+        after_refusal: bool | None = (
+            True if self._refused else (False if phase != TracePhase.UNKNOWN else None)
+        )
+        seen = self._classify(event)
+        self.histogram.add(actor_label(seen.actor), ordinal, _column(phase), time)
+        if event.kind is EventKind.PERMISSION:
+            name = seen.permission or event.permission or event.operation or "?"
+            self._count(self.asks, AskKey(seen.actor, name, phase, after_refusal), event, time)
+        elif event.kind is EventKind.PERMISSION_STATE:
+            self._change(event, seen, time)
+        elif seen.category is not None:
+            via = Via.REQUEST if event.kind is EventKind.REQUEST else Via.READ
+            key = UseKey(seen.actor, seen.category, via, phase, after_refusal)
+            self._count(self.uses, key, event, time)
+
+    def _reaches_option(self, time: datetime | None) -> bool:
+        """The first event at or after `--consent-at`: where the histogram marks the consent moment."""
+        option = utc(self.consent_at)
+        return option is not None and time is not None and time >= option
+
+    def _phase(self, event: TraceEvent, time: datetime | None) -> TracePhase | str:
+        if event.stated is not None:
+            if event.stated is Stated.AFTER and self._first_stated_after is None:
+                self._first_stated_after = (event.where, time, self.events - 1)
+            return TracePhase.BEFORE if event.stated is Stated.BEFORE else TracePhase.AFTER
+        if self._consent_time is not None and time is not None:
+            return TracePhase.BEFORE if time < self._consent_time else TracePhase.AFTER
+        if self._seen_consent:
+            return TracePhase.AFTER
+        return _PENDING
+
+    def _classify(self, event: TraceEvent) -> Classified:
+        """The classifier's answer, remembered per event shape: a trace repeats a few shapes millions of times."""
+        shape = (
+            event.actor,
+            event.operation,
+            event.host,
+            event.permission,
+            event.stack,
+            event.sent,
+            event.kind,
+        )
+        seen = self._cache.get(shape)
+        if seen is None:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            seen = self._cache[shape] = self.classifier(event, app_package=self.app_package)
+        return seen
+
+    @staticmethod
+    def _count(table: dict[K, Tally], key: K, event: TraceEvent, time: datetime | None) -> None:
+        tally = table.get(key)
+        if tally is None:
+            tally = table[key] = Tally()
+        tally.add(event.where, event.operation or event.description, time)
+
+    def _change(self, event: TraceEvent, seen: Classified, time: datetime | None) -> None:
+        name = seen.permission or event.permission or "?"
+        if event.by_person:
+            self._person_set[name] = event.state
+            return
+        key = ChangeKey(name, event.state, self._person_set.get(name), event.by_person)
+        self._count(self.changes, key, event, time)
+
+    def _moment(self, event: TraceEvent, time: datetime | None) -> None:
+        moment = Moment(event.kind, event.where, time, self.events, "event")
+        if event.kind is not EventKind.CONSENT:
+            self._refused = True
+            if len(self.refusals) < EXAMPLES * 4:
+                self.refusals.append(moment)
+            return
+        self._refused = False
+        if self._seen_consent:
+            return  # the first consent is the consent moment
+        self._seen_consent = True
+        if self._consent_time is None:
+            self._consent_time = time
+        if self.consent_at is None:  # --consent-at, when given, is the consent moment
+            self.consent = moment
+        self._settle(TracePhase.BEFORE)
+
+    def _settle(self, phase: TracePhase) -> None:
+        """Pending tallies take `phase`: before consent once the stream shows one, unknown at its end."""
+        _settle_table(self.uses, phase)
+        _settle_table(self.asks, phase)
+        self.histogram.settle("before" if phase == TracePhase.BEFORE else "unknown")
+
+    # ------------------------------------------------------------ the end
+
+    def finish(self) -> Timeline:
+        self._settle(TracePhase.UNKNOWN)
+        consent = self.consent
+        if consent is None and self._first_stated_after is not None:
+            where, time, ordinal = self._first_stated_after
+            consent = Moment(EventKind.CONSENT, where, time, ordinal, "stated")
+        if consent is None and self._consent_time is not None:  # --consent-at after every event
+            consent = Moment(EventKind.CONSENT, None, self._consent_time, self.events, "option")
+        return Timeline(
+            events=self.events,
+            consent=consent,
+            refusals=tuple(self.refusals),
+            uses=self.uses,
+            asks=self.asks,
+            changes=self.changes,
+            histogram=self.histogram,
+            first_time=self.first_time,
+            last_time=self.last_time,
+        )
+
+
+def fold(
+    events: Iterable[TraceEvent],
+    *,
+    consent_at: datetime | None = None,
+    app_package: str | None = None,
+    classifier: Callable[..., Classified] = classify,
+) -> Timeline:
+    """The timeline of a stream of events, read once and never held."""
+    builder = TimelineBuilder(consent_at=consent_at, app_package=app_package, classifier=classifier)
+    add = builder.add
+    for event in events:
+        add(event)
+    return builder.finish()
+
+
+_COLUMNS: dict[str, str] = {
+    TracePhase.BEFORE: "before",
+    TracePhase.AFTER: "after",
+    TracePhase.UNKNOWN: "unknown",
+}
+
+
+def _column(phase: TracePhase | str) -> str:
+    return _COLUMNS.get(phase, "pending")
+
+
+def _settle_table(table: dict[P, Tally], phase: TracePhase) -> None:
+    for key in [k for k in table if k.phase == _PENDING]:
+        tally = table.pop(key)
+        # At the end of the trace, "not after a refusal" was only known relative to a consent that never
+        # came: it becomes unknown too. A refusal the stream showed stays known.
+        refused = key.after_refusal if (phase != TracePhase.UNKNOWN or key.after_refusal) else None
+        settled = replace(key, phase=phase, after_refusal=refused)
+        if settled in table:
+            table[settled].merge(tally)
+        else:
+            table[settled] = tally
