@@ -132,3 +132,14 @@ def find_sent(
         if shaped is not None:
             found[(shaped, where, key)] = None
     return tuple(SentData(category=c, where=w, key=k) for c, w, k in found)
+
+
+def sent_names(*, url: str, headers: Mapping[str, str], body: str | None) -> tuple[str, ...]:
+    """The names under which a request sent anything (query parameters, body fields, cookies, headers),
+    never the values: what a trace file may keep of a request it did not watch being typed."""
+    lowered = {k.casefold(): v for k, v in headers.items()}
+    names = [k for k, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)]
+    names += [k for k, _ in _pairs(body, lowered.get("content-type", "")) if k]
+    names += [k for k, _ in _cookie_pairs(lowered.get("cookie", ""))]
+    names += [k for k in lowered if k not in _SKIPPED_HEADERS and k != "cookie" and not k.startswith(":")]
+    return tuple(dict.fromkeys(names))
