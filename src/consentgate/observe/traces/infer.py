@@ -45,6 +45,7 @@ _SHORT: dict[str, str] = {
     TracePhase.AFTER: "after",
     TracePhase.UNKNOWN: "unknown",
 }
+_GENERIC = frozenset({"item", "sdk", "app", "android", "ios"})
 _BEFORE: dict[str, bool] = {TracePhase.BEFORE: True, TracePhase.AFTER: False}
 
 
@@ -215,7 +216,7 @@ class _Builder:
     def _recipient(self, actor: Actor) -> str:
         name = actor.name or "sdk"
         names = {name, actor.company} - {None}
-        recipient_id = name_id(name)
+        recipient_id = actor_id(actor)
         for declared in self.declared.recipients if self.declared else []:
             if declared.id == recipient_id or declared.name in names:
                 return declared.id  # the declaration already names this SDK
@@ -228,7 +229,7 @@ class _Builder:
 def _record_id(
     actor: Actor, what: str, via: Via | None, phase: TracePhase | str, after_refusal: bool | None
 ) -> str:
-    who = name_id(actor.name) if actor.kind is ActorKind.SDK and actor.name else actor.kind.value
+    who = actor_id(actor) if actor.kind is ActorKind.SDK else actor.kind.value
     parts = [who, what, "sent" if via is Via.REQUEST else "", _SHORT.get(phase, "unknown")]
     if after_refusal:
         parts.append("refused")
@@ -238,12 +239,16 @@ def _record_id(
     return f"{made[:71]}-{hashlib.sha256(made.encode()).hexdigest()[:8]}"
 
 
-def name_id(name: str) -> str:
-    """An id for an SDK's name: its Latin letters (`umeng-u-app`), or a short hash of a name in Chinese only."""
-    latin = slug(name)
-    if latin != "item" and len(latin) > 2:
-        return latin[:40]
-    return f"sdk-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+def actor_id(actor: Actor) -> str:
+    """An id for an SDK: its catalog id (`umeng`), else the Latin letters of its name, else a short hash of a
+    name written in Chinese only."""
+    if actor.sdk:
+        return slug(actor.sdk)
+    for name in (actor.name_en, actor.name):
+        latin = slug(name or "")
+        if len(latin) > 2 and latin not in _GENERIC:
+            return latin[:40]
+    return f"sdk-{hashlib.sha256((actor.name or '').encode()).hexdigest()[:8]}"
 
 
 def _first_row(tally: Tally) -> int:

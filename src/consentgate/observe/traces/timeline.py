@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from consentgate.observe.traces.classify import Actor, ActorKind, Classified, classify
 from consentgate.observe.traces.model import EventKind, Stated, TraceEvent
+from consentgate.observe.traces.request_data import categories_of
 from consentgate.observe.traces.tally import EXAMPLES, Histogram, Tally
 
 _CACHE_LIMIT = 65_536  # distinct (actor, operation, stack...) shapes remembered by the classifier cache
@@ -183,10 +184,14 @@ class TimelineBuilder:
             self._count(self.asks, AskKey(seen.actor, name, phase, after_refusal), event, time)
         elif event.kind is EventKind.PERMISSION_STATE:
             self._change(event, seen, time)
+        elif event.kind is EventKind.REQUEST:
+            for category in (seen.category,) if seen.category else categories_of(event.sent):
+                key = UseKey(seen.actor, category, Via.REQUEST, phase, after_refusal)
+                self._count(self.uses, key, event, time)
         elif seen.category is not None:
-            via = Via.REQUEST if event.kind is EventKind.REQUEST else Via.READ
-            key = UseKey(seen.actor, seen.category, via, phase, after_refusal)
-            self._count(self.uses, key, event, time)
+            self._count(
+                self.uses, UseKey(seen.actor, seen.category, Via.READ, phase, after_refusal), event, time
+            )
 
     def _reaches_option(self, time: datetime | None) -> bool:
         """The first event at or after `--consent-at`: where the histogram marks the consent moment."""
@@ -227,7 +232,7 @@ class TimelineBuilder:
         tally = table.get(key)
         if tally is None:
             tally = table[key] = Tally()
-        tally.add(event.where, event.operation or event.description, time)
+        tally.add(event.where, event.operation or event.permission or event.description, time)
 
     def _change(self, event: TraceEvent, seen: Classified, time: datetime | None) -> None:
         name = seen.permission or event.permission or "?"

@@ -59,11 +59,7 @@ class FrequentCollection(Rule):
             if not judged or collection.peak_per_minute < THRESHOLD_PER_MINUTE:
                 continue
             peak, what = collection.peak_per_minute, "、".join(judged)
-            by = (
-                Text(zh=f"由“{collection.by}”", en=f" by '{collection.by}'")
-                if collection.by
-                else Text(zh="", en="")
-            )
+            by = _by(manifest, collection)
             yield Hit(
                 pointer=record_at("collections", collection, index, "peak_per_minute"),
                 message=Text(
@@ -75,6 +71,14 @@ class FrequentCollection(Rule):
                 ),
                 data=tuple(judged),
             )
+
+
+def _by(manifest: Manifest, collection: Collection) -> Text:
+    if collection.by is None:
+        return Text(zh="", en="")
+    recipient = manifest.recipients_by_id.get(collection.by)
+    name = recipient.name if recipient is not None else collection.by
+    return Text(zh=f"由“{name}”", en=f" by '{name}'")
 
 
 def _judged_data(manifest: Manifest, collection: Collection) -> list[str]:
