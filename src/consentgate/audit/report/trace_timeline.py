@@ -53,7 +53,7 @@ class TraceView:
     consent_source: str | None
     strips: tuple[Strip, ...]
     early: tuple[Early, ...]
-    width: int = MAX_BINS
+    width: int = MAX_BINS  # columns drawn: those the trace filled, at most MAX_BINS
     height: float = HEIGHT
 
 
@@ -64,13 +64,15 @@ def trace_view(timeline: Timeline) -> TraceView:
         shown.append(("…", _summed([row for _, row in rows[STRIPS:]])))
     peak = max((b.total for _, row in shown for b in row), default=0)
     consent = timeline.consent
+    used = max((len(row) for _, row in shown), default=1)  # columns the trace filled: the picture's width
     return TraceView(
         events=timeline.events,
-        consent_x=None if consent is None else min(consent.ordinal / timeline.histogram.width, MAX_BINS),
+        consent_x=None if consent is None else min(consent.ordinal / timeline.histogram.width, used),
         consent_time=consent.time.isoformat() if consent is not None and consent.time is not None else None,
         consent_source=consent.source if consent is not None else None,
         strips=tuple(_strip(actor, row, peak) for actor, row in shown),
         early=_early(timeline),
+        width=used,
     )
 
 
