@@ -94,7 +94,14 @@ class Histogram:
         while len(row) <= index:
             row.append(Bin())
         column = row[index]
-        setattr(column, phase, getattr(column, phase) + 1)
+        if phase == "after":
+            column.after += 1
+        elif phase == "before":
+            column.before += 1
+        elif phase == "pending":
+            column.pending += 1
+        else:
+            column.unknown += 1
         if time is not None and (column.start is None or time < column.start):
             column.start = time
 

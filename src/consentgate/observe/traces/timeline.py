@@ -153,6 +153,7 @@ class TimelineBuilder:
     _first_stated_after: tuple[int, datetime | None, int] | None = None
     _person_set: dict[str, str | None] = field(default_factory=dict)
     _cache: dict[tuple[object, ...], Classified] = field(default_factory=dict)
+    _slots: dict[tuple[object, ...], tuple[str, tuple[Tally, ...]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._consent_time = utc(self.consent_at)
@@ -160,38 +161,58 @@ class TimelineBuilder:
     # ------------------------------------------------------------ events
 
     def add(self, event: TraceEvent) -> None:
-        time = utc(event.time)
+        time = event.time
         if time is not None:
+            if time.tzinfo is None:
+                time = time.replace(tzinfo=UTC)
             if self.first_time is None or time < self.first_time:
                 self.first_time = time
             if self.last_time is None or time > self.last_time:
                 self.last_time = time
-        if event.kind in _MOMENTS:
+        kind = event.kind
+        if kind in _MOMENTS:
             self._moment(event, time)
             return
         ordinal = self.events
-        self.events += 1
-        if self.consent is None and self._reaches_option(time):
+        self.events = ordinal + 1
+        if self.consent is None and self._consent_time is not None and self._reaches_option(time):
             self.consent = Moment(EventKind.CONSENT, None, self._consent_time, ordinal, "option")
         phase = self._phase(event, time)
-        after_refusal: bool | None = (
-            True if self._refused else (False if phase != TracePhase.UNKNOWN else None)
-        )
+        if kind is EventKind.PERMISSION_STATE:
+            seen = self._classify(event)
+            self.histogram.add(actor_label(seen.actor), ordinal, _column(phase), time)
+            self._change(event, seen, time)
+            return
+        # The hot path: one dict lookup finds the tallies of events of this shape in this phase.
+        shape = (event.actor, event.operation, event.description, event.host, event.permission, event.stack)
+        slot_key = (shape, event.sent, kind, phase, self._refused)
+        slot = self._slots.get(slot_key)
+        if slot is None:
+            slot = self._slot(event, phase)
+            if len(self._slots) >= _CACHE_LIMIT:
+                self._slots.clear()
+            self._slots[slot_key] = slot
+        label, tallies = slot
+        operation = event.operation or event.permission or event.description
+        for tally in tallies:
+            tally.add(event.where, operation, time)
+        self.histogram.add(label, ordinal, _column(phase), time)
+
+    def _slot(self, event: TraceEvent, phase: TracePhase | str) -> tuple[str, tuple[Tally, ...]]:
+        """What events of this shape count into: the histogram row, and their tallies (none: not personal)."""
         seen = self._classify(event)
-        self.histogram.add(actor_label(seen.actor), ordinal, _column(phase), time)
+        refused = self._refused  # while streaming the phase is never unknown: pending or known
         if event.kind is EventKind.PERMISSION:
             name = seen.permission or event.permission or event.operation or "?"
-            self._count(self.asks, AskKey(seen.actor, name, phase, after_refusal), event, time)
-        elif event.kind is EventKind.PERMISSION_STATE:
-            self._change(event, seen, time)
-        elif event.kind is EventKind.REQUEST:
-            for category in (seen.category,) if seen.category else categories_of(event.sent):
-                key = UseKey(seen.actor, category, Via.REQUEST, phase, after_refusal)
-                self._count(self.uses, key, event, time)
+            return actor_label(seen.actor), (_tally(self.asks, AskKey(seen.actor, name, phase, refused)),)
+        if event.kind is EventKind.REQUEST:
+            categories = (seen.category,) if seen.category else categories_of(event.sent)
+            keys = [UseKey(seen.actor, c, Via.REQUEST, phase, refused) for c in categories]
         elif seen.category is not None:
-            self._count(
-                self.uses, UseKey(seen.actor, seen.category, Via.READ, phase, after_refusal), event, time
-            )
+            keys = [UseKey(seen.actor, seen.category, Via.READ, phase, refused)]
+        else:
+            keys = []
+        return actor_label(seen.actor), tuple(_tally(self.uses, key) for key in keys)
 
     def _reaches_option(self, time: datetime | None) -> bool:
         """The first event at or after `--consent-at`: where the histogram marks the consent moment."""
@@ -214,10 +235,10 @@ class TimelineBuilder:
         shape = (
             event.actor,
             event.operation,
+            event.description,
             event.host,
             event.permission,
             event.stack,
-            event.sent,
             event.kind,
         )
         seen = self._cache.get(shape)
@@ -227,20 +248,13 @@ class TimelineBuilder:
             seen = self._cache[shape] = self.classifier(event, app_package=self.app_package)
         return seen
 
-    @staticmethod
-    def _count(table: dict[K, Tally], key: K, event: TraceEvent, time: datetime | None) -> None:
-        tally = table.get(key)
-        if tally is None:
-            tally = table[key] = Tally()
-        tally.add(event.where, event.operation or event.permission or event.description, time)
-
     def _change(self, event: TraceEvent, seen: Classified, time: datetime | None) -> None:
         name = seen.permission or event.permission or "?"
         if event.by_person:
             self._person_set[name] = event.state
             return
         key = ChangeKey(name, event.state, self._person_set.get(name), event.by_person)
-        self._count(self.changes, key, event, time)
+        _tally(self.changes, key).add(event.where, event.operation or name, time)
 
     def _moment(self, event: TraceEvent, time: datetime | None) -> None:
         moment = Moment(event.kind, event.where, time, self.events, "event")
@@ -261,6 +275,7 @@ class TimelineBuilder:
 
     def _settle(self, phase: TracePhase) -> None:
         """Pending tallies take `phase`: before consent once the stream shows one, unknown at its end."""
+        self._slots.clear()  # they point at the pending tallies, which are now merged away
         _settle_table(self.uses, phase)
         _settle_table(self.asks, phase)
         self.histogram.settle("before" if phase == TracePhase.BEFORE else "unknown")
@@ -312,6 +327,13 @@ _COLUMNS: dict[str, str] = {
 
 def _column(phase: TracePhase | str) -> str:
     return _COLUMNS.get(phase, "pending")
+
+
+def _tally(table: dict[K, Tally], key: K) -> Tally:
+    tally = table.get(key)
+    if tally is None:
+        tally = table[key] = Tally()
+    return tally
 
 
 def _settle_table(table: dict[P, Tally], phase: TracePhase) -> None:
