@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
 
 from consentgate.errors import UsageError
+from consentgate.observe.sent_data import redact_url
 from consentgate.observe.traces.camille import parse_time
-from consentgate.observe.traces.jsonl import LINE_SCHEMA
+from consentgate.observe.traces.jsonl import LINE_SCHEMA, TraceLine
 from consentgate.observe.traces.model import EventKind, Stated, TraceEvent, TraceFormat
 from consentgate.observe.traces.read import open_trace, sniff
 from tests.observe.traces.writers import (
@@ -133,6 +135,12 @@ def test_older_camille_exports_leave_phase_and_actor_unsaid(tmp_path: Path, layo
     assert [e.time for e in events] == [T0, T0 + timedelta(minutes=1)]
     assert events[0].operation == "android.telephony.TelephonyManager.getDeviceId"
     assert events[0].description == "获取IMEI"
+
+
+def test_camille_export_resaved_with_real_dates_reads_those_dates(tmp_path: Path):
+    resaved = CamilleRow(alert_time=T0, action="获取电话相关信息", messages="获取IMEI", stacks="")
+    (event,) = _all(write_camille(tmp_path / "resaved.xls", [resaved]))
+    assert event.time == T0
 
 
 def test_camille_row_with_a_time_not_in_camilles_form_is_a_located_error(tmp_path: Path):
@@ -441,7 +449,54 @@ def test_files_that_are_no_trace_are_refused_up_front(tmp_path: Path, content):
     )
 
 
+def test_a_byte_order_mark_does_not_hide_a_har_or_json_lines(tmp_path: Path):
+    har = _har_with_beacon_before_consent(tmp_path / "capture.har")
+    har.write_bytes(b"\xef\xbb\xbf" + har.read_bytes())
+    lines = write_jsonl(tmp_path / "trace.jsonl", EVERY_KIND)
+    lines.write_bytes(b"\xef\xbb\xbf" + lines.read_bytes())
+    assert [len(_all(har)), len(_all(lines))] == [3, len(EVERY_KIND)]
+
+
 def test_a_missing_file_is_a_usage_error(tmp_path: Path):
     with pytest.raises(UsageError) as caught:
         open_trace(tmp_path / "nowhere.har")
     assert "nowhere.har" in caught.value.text.en and "无法读取" in caught.value.text.zh
+
+
+# --- the fast path agrees with the slow one
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://t.example.com/collect?oaid=abc&v=2",
+        "https://t.example.com/collect?a=b=c&&d&e=#frag?x=1",
+        "https://t.example.com/p=q/collect?=x&name%20sp=1&plus+name=2",
+        "https://t.example.com/",
+        "http://127.0.0.1:8080/x?",
+    ],
+)
+def test_request_urls_read_fast_are_redacted_as_the_browser_path_redacts_them(tmp_path: Path, url):
+    (event,) = _all(
+        write_jsonl(tmp_path / "t.jsonl", [{"time": "2026-03-01T10:00:00Z", "kind": "request", "url": url}])
+    )
+    assert event.url == redact_url(url)
+    assert event.host == urlsplit(url).hostname
+
+
+def test_a_time_msgspec_does_not_read_is_still_read_as_iso_8601(tmp_path: Path):
+    (event,) = _all(write_jsonl(tmp_path / "t.jsonl", [{"time": "20260301T100000+0800", "kind": "consent"}]))
+    assert event.time == datetime(2026, 3, 1, 10, 0, tzinfo=CST)
+
+
+def test_line_schema_and_line_struct_name_the_same_fields():
+    assert set(LINE_SCHEMA["properties"]) == set(TraceLine.__struct_fields__)
+
+
+def test_a_trace_removed_after_opening_is_a_usage_error_when_read(tmp_path: Path):
+    path = write_jsonl(tmp_path / "trace.jsonl", EVERY_KIND)
+    reading = open_trace(path)
+    path.unlink()
+    with pytest.raises(UsageError) as caught:
+        list(reading.events())
+    assert "trace.jsonl" in caught.value.text.en and "无法读取" in caught.value.text.zh

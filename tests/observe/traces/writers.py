@@ -61,7 +61,7 @@ def camille_stack(frames: Sequence[str]) -> str:
 class CamilleRow:
     """One of camille's `execl_data` dicts, under its own key names."""
 
-    alert_time: str
+    alert_time: str | datetime  # camille writes text; a datetime stands for a workbook re-saved as dates
     action: str
     messages: str
     stacks: str
@@ -92,9 +92,11 @@ def write_camille(path: Path, rows: Iterable[CamilleRow], *, layout: Layout = "2
     content_style.font = content_font
     content_style.alignment = alignment
     content_style.alignment.wrap = 1
+    date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm:ss")
     for i, row in enumerate(rows):
         for at, (_, attribute) in enumerate(columns):
-            worksheet.write(i + 1, at, getattr(row, attribute), content_style)
+            value = getattr(row, attribute)
+            worksheet.write(i + 1, at, value, date_style if isinstance(value, datetime) else content_style)
     workbook.save(str(path))
     return path
 

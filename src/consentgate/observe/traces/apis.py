@@ -90,11 +90,14 @@ class ApiCatalog:
         return self.operations.get(api)
 
     def permission(self, name: str | None) -> str | None:
-        """The short name of `name` (android.permission.*, or already short); other names as the trace wrote them."""
+        """The short name of `name` (android.permission.*, or already short); other names as the trace wrote them.
+
+        One request may ask for several (camille's reader joins them with commas): each is named, once, in order.
+        """
         if not name:
             return None
-        name = name.strip()
-        return self.permissions.get(name, name)
+        names = (self.permissions.get(part.strip(), part.strip()) for part in name.split(","))
+        return ",".join(dict.fromkeys(n for n in names if n)) or None
 
 
 def build_api_catalog(raw: dict[str, Any]) -> ApiCatalog:

@@ -107,10 +107,10 @@ def _looks_like_package(name: str) -> bool:
     return "." in name and name.isascii() and " " not in name
 
 
+# Keyed on the frame's class.method, not the frame: the same method at another line (another build) is one entry.
 @lru_cache(maxsize=1 << 15)
-def _frame_owner(frame: str, app_package: str | None) -> Actor | None:
-    """The SDK or app a frame belongs to; None for a platform frame or a package nobody knows."""
-    name = _frame_name(frame)
+def _owner(name: str, app_package: str | None) -> Actor | None:
+    """The SDK or app a frame's class.method belongs to; None for the platform or a package nobody knows."""
     if not name or name.startswith(_PLATFORM):
         return None
     sdk = sdk_catalog().of_package(name)
@@ -121,9 +121,21 @@ def _frame_owner(frame: str, app_package: str | None) -> Actor | None:
     return None
 
 
+# Frame text → owner, per app package: a plain dict probe before any parsing, since the frames around the one
+# that changes (a line number, a lambda) repeat from event to event. Cleared when full, so memory stays flat.
+_FRAME_OWNERS: dict[str | None, dict[str, Actor | None]] = {}
+_FRAME_LIMIT = 1 << 16
+_MISSING = Actor(ActorKind.UNKNOWN, name="(not looked up)")
+
+
 def _stack_actor(stack: tuple[str, ...], app_package: str | None) -> Actor | None:
+    owners = _FRAME_OWNERS.setdefault(app_package, {})
     for frame in stack:  # innermost first
-        owner = _frame_owner(frame, app_package)
+        owner = owners.get(frame, _MISSING)
+        if owner is _MISSING:
+            if len(owners) >= _FRAME_LIMIT:
+                owners.clear()
+            owner = owners[frame] = _owner(_frame_name(frame), app_package)
         if owner is not None:
             return owner
     return None
@@ -175,7 +187,8 @@ def _reading(operation: str, description: str) -> tuple[str | None, str | None]:
     return (found.category, found.permission) if found is not None else (None, None)
 
 
-@lru_cache(maxsize=1 << 16)
+# Bounded: a cached key holds the whole stack, and a trace with many distinct stacks must not grow memory.
+@lru_cache(maxsize=1 << 12)
 def _classify(
     kind: EventKind,
     operation: str,

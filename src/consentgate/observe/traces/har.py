@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import ijson
 
 from consentgate.errors import UsageError
-from consentgate.observe.sent_data import redact_url, sent_names
+from consentgate.observe.sent_data import sent_names
 from consentgate.observe.traces.model import EventKind, TraceEvent
+from consentgate.observe.traces.sniff import skip_bom
+from consentgate.observe.traces.urls import url_facts
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class HarSource:
     def events(self) -> Iterator[TraceEvent]:
         consented = self.consent_request is None
         with self.path.open("rb") as f:
+            skip_bom(f)
             entries = ijson.items(f, "log.entries.item", use_float=True)
             index = 0
             while True:
@@ -79,14 +81,14 @@ def _request(path: Path, index: int, entry: Any) -> tuple[TraceEvent, str]:
         time = datetime.fromisoformat(started)
     except ValueError:
         raise UsageError.from_key("trace.har_time", path=path, entry=index, value=started[:60]) from None
-    redacted = redact_url(url)
+    redacted, host, _ = url_facts(url)
     event = TraceEvent(
         where=index,
         kind=EventKind.REQUEST,
         time=time,
         operation=f"{method} {redacted}",
         url=redacted,
-        host=urlsplit(url).hostname,
+        host=host,
         method=method,
         sent=_sent(url, request),
     )

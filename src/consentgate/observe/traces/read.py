@@ -39,7 +39,10 @@ class TraceReading:
 
     def events(self) -> Iterator[TraceEvent]:
         """Streams the events in file order; raises UsageError (file and row/entry/line) on bad content."""
-        return self._source.events()
+        try:
+            yield from self._source.events()
+        except OSError as e:  # gone or unreadable since it was opened
+            raise UsageError.from_key("trace.unreadable", path=self.path, problem=e.strerror or e) from None
 
 
 def open_trace(path: Path, *, consent_request: str | None = None) -> TraceReading:

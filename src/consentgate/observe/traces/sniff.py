@@ -5,6 +5,7 @@ renamed by a tester), and a wrong guess would read a trace as empty, which looks
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import ijson
 import orjson
@@ -14,7 +15,8 @@ from consentgate.observe.traces.model import TraceFormat
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound-document header every .xls starts with
 CAMILLE_SHEET = "App_privacy_compliance_testing"  # the sheet name every camille version writes
-_HAR_PROBE_EVENTS = 20_000  # parser events to look through for log.entries (pages and creator come first)
+_HAR_PROBE_EVENTS = 1_000_000  # parser events to look through for log.entries (creator, pages come first)
+_BOM = b"\xef\xbb\xbf"
 _LINE_PROBE_BYTES = 1 << 20  # a JSON line longer than 1 MiB is not a trace event
 
 
@@ -45,10 +47,11 @@ def _has_camille_sheet(path: Path) -> bool:
 def _is_har(path: Path) -> bool:
     """A JSON object with `log.entries` an array, found by streaming, so a 2 GB HAR is not loaded."""
     with path.open("rb") as f:
-        first = f.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
-        if not first.startswith(b"{"):
+        skip_bom(f)
+        if not f.read(64).lstrip(b" \t\r\n").startswith(b"{"):
             return False
         f.seek(0)
+        skip_bom(f)
         try:
             for n, (prefix, event, _) in enumerate(ijson.parse(f)):
                 if prefix == "log.entries" and event == "start_array":
@@ -60,6 +63,12 @@ def _is_har(path: Path) -> bool:
     return False
 
 
+def skip_bom(f: BinaryIO) -> None:
+    """Past a UTF-8 byte-order mark, which Windows tools write and JSON parsers refuse."""
+    if f.read(len(_BOM)) != _BOM:
+        f.seek(0)
+
+
 def _is_json_lines(path: Path) -> bool:
     """The first non-blank line is a JSON object with a `kind` and a `time`: one event per line."""
     with path.open("rb") as f:
@@ -68,7 +77,7 @@ def _is_json_lines(path: Path) -> bool:
             if not line:
                 continue
             try:
-                first = orjson.loads(line.removeprefix(b"\xef\xbb\xbf"))
+                first = orjson.loads(line.removeprefix(_BOM))
             except orjson.JSONDecodeError:
                 return False
             return isinstance(first, dict) and "kind" in first and "time" in first
