@@ -5,10 +5,11 @@ HTML report draws. Each is bounded whatever the trace's length, so folding a tra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 EXAMPLES = 3  # rows kept per tally as evidence: enough to check a finding, never the whole trace
 MAX_BINS = 48  # histogram columns: a phone screen's width of bars
+_MINUTE = timedelta(minutes=1)
 
 
 @dataclass(slots=True)
@@ -24,24 +25,33 @@ class Tally:
     last: datetime | None = None
     examples: list[tuple[int, str]] = field(default_factory=list)  # (row, operation)
     peak_per_minute: int | None = None
-    _minute: int | None = None
+    _minute_start: datetime | None = None  # the calendar minute being counted
+    _minute_end: datetime | None = None
     _in_minute: int = 0
 
     def add(self, where: int, operation: str, time: datetime | None) -> None:
         self.count += 1
-        if len(self.examples) < EXAMPLES:
+        if self.count <= EXAMPLES:
             self.examples.append((where, operation))
         if time is None:
             return
-        if self.first is None or time < self.first:
-            self.first = time
-        if self.last is None or time > self.last:
+        last = self.last
+        if last is None or self.first is None:
+            self.first = self.last = time
+        elif time > last:
             self.last = time
-        minute = int(time.timestamp() // 60)
-        if minute == self._minute:
+        elif time < self.first:
+            self.first = time
+        if (
+            self._minute_end is not None
+            and self._minute_start is not None
+            and self._minute_start <= time < self._minute_end
+        ):
             self._in_minute += 1
         else:
-            self._minute, self._in_minute = minute, 1
+            self._minute_start = time.replace(second=0, microsecond=0)
+            self._minute_end = self._minute_start + _MINUTE
+            self._in_minute = 1
         if self.peak_per_minute is None or self._in_minute > self.peak_per_minute:
             self.peak_per_minute = self._in_minute
 
@@ -65,7 +75,6 @@ class Bin:
     after: int = 0
     unknown: int = 0
     pending: int = 0  # before a consent moment the stream has not shown yet
-    start: datetime | None = None  # the earliest time seen in it
 
     @property
     def total(self) -> int:
@@ -83,7 +92,7 @@ class Histogram:
     width: int = 1
     rows: dict[str, list[Bin]] = field(default_factory=dict)
 
-    def add(self, actor: str, ordinal: int, phase: str, time: datetime | None) -> None:
+    def add(self, actor: str, ordinal: int, phase: str) -> None:
         index = ordinal // self.width
         while index >= MAX_BINS:
             self._halve()
@@ -102,8 +111,6 @@ class Histogram:
             column.pending += 1
         else:
             column.unknown += 1
-        if time is not None and (column.start is None or time < column.start):
-            column.start = time
 
     def settle(self, phase: str) -> None:
         """Every pending event is now `phase` (before consent, or unknown at the end of the trace)."""
@@ -124,7 +131,5 @@ class Histogram:
                     out.after += b.after
                     out.unknown += b.unknown
                     out.pending += b.pending
-                    if b.start is not None and (out.start is None or b.start < out.start):
-                        out.start = b.start
                 merged.append(out)
             self.rows[actor] = merged

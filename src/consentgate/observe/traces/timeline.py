@@ -37,6 +37,11 @@ class TracePhase(StrEnum):
 
 
 _PENDING = "pending"  # internal: before a consent moment the stream has not shown yet
+_COLUMNS: dict[str, str] = {
+    TracePhase.BEFORE: "before",
+    TracePhase.AFTER: "after",
+    TracePhase.UNKNOWN: "unknown",
+}
 
 
 class Via(StrEnum):
@@ -128,6 +133,8 @@ def utc(time: datetime | None) -> datetime | None:
     return time.replace(tzinfo=UTC)
 
 
+# (histogram row, tallies, histogram column, the words evidence quotes) of one event shape in one phase
+_Slot = tuple[str, tuple[Tally, ...], str, str]
 _MOMENTS = frozenset({EventKind.CONSENT, EventKind.REFUSAL, EventKind.WITHDRAWAL})
 
 
@@ -153,7 +160,7 @@ class TimelineBuilder:
     _first_stated_after: tuple[int, datetime | None, int] | None = None
     _person_set: dict[str, str | None] = field(default_factory=dict)
     _cache: dict[tuple[object, ...], Classified] = field(default_factory=dict)
-    _slots: dict[tuple[object, ...], tuple[str, tuple[Tally, ...]]] = field(default_factory=dict)
+    _slots: dict[tuple[object, ...], _Slot] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._consent_time = utc(self.consent_at)
@@ -161,6 +168,7 @@ class TimelineBuilder:
     # ------------------------------------------------------------ events
 
     def add(self, event: TraceEvent) -> None:
+        kind = event.kind
         time = event.time
         if time is not None:
             if time.tzinfo is None:
@@ -169,7 +177,6 @@ class TimelineBuilder:
                 self.first_time = time
             if self.last_time is None or time > self.last_time:
                 self.last_time = time
-        kind = event.kind
         if kind in _MOMENTS:
             self._moment(event, time)
             return
@@ -177,34 +184,54 @@ class TimelineBuilder:
         self.events = ordinal + 1
         if self.consent is None and self._consent_time is not None and self._reaches_option(time):
             self.consent = Moment(EventKind.CONSENT, None, self._consent_time, ordinal, "option")
-        phase = self._phase(event, time)
+        stated = event.stated
+        phase: TracePhase | str
+        if stated is not None:
+            phase = self._stated(event, stated, time)
+        elif self._consent_time is not None and time is not None:
+            phase = TracePhase.BEFORE if time < self._consent_time else TracePhase.AFTER
+        else:
+            phase = TracePhase.AFTER if self._seen_consent else _PENDING
         if kind is EventKind.PERMISSION_STATE:
             seen = self._classify(event)
-            self.histogram.add(actor_label(seen.actor), ordinal, _column(phase), time)
+            self.histogram.add(actor_label(seen.actor), ordinal, _COLUMNS.get(phase, "pending"))
             self._change(event, seen, time)
             return
         # The hot path: one dict lookup finds the tallies of events of this shape in this phase.
-        shape = (event.actor, event.operation, event.description, event.host, event.permission, event.stack)
-        slot_key = (shape, event.sent, kind, phase, self._refused)
+        slot_key = (
+            event.actor,
+            event.operation,
+            event.description,
+            event.host,
+            event.permission,
+            event.stack,
+            event.sent,
+            kind,
+            phase,
+            self._refused,
+        )
         slot = self._slots.get(slot_key)
         if slot is None:
             slot = self._slot(event, phase)
             if len(self._slots) >= _CACHE_LIMIT:
                 self._slots.clear()
             self._slots[slot_key] = slot
-        label, tallies = slot
-        operation = event.operation or event.permission or event.description
+        label, tallies, column, operation = slot
         for tally in tallies:
             tally.add(event.where, operation, time)
-        self.histogram.add(label, ordinal, _column(phase), time)
+        self.histogram.add(label, ordinal, column)
 
-    def _slot(self, event: TraceEvent, phase: TracePhase | str) -> tuple[str, tuple[Tally, ...]]:
-        """What events of this shape count into: the histogram row, and their tallies (none: not personal)."""
+    def _slot(self, event: TraceEvent, phase: TracePhase | str) -> _Slot:
+        """What events of this shape count into: the histogram row and column, their tallies (none: not
+        personal) and the words their evidence quotes."""
         seen = self._classify(event)
+        column = _COLUMNS.get(phase, "pending")
+        operation = event.operation or event.permission or event.description
         refused = self._refused  # while streaming the phase is never unknown: pending or known
         if event.kind is EventKind.PERMISSION:
             name = seen.permission or event.permission or event.operation or "?"
-            return actor_label(seen.actor), (_tally(self.asks, AskKey(seen.actor, name, phase, refused)),)
+            asks = (_tally(self.asks, AskKey(seen.actor, name, phase, refused)),)
+            return actor_label(seen.actor), asks, column, operation
         if event.kind is EventKind.REQUEST:
             categories = (seen.category,) if seen.category else categories_of(event.sent)
             keys = [UseKey(seen.actor, c, Via.REQUEST, phase, refused) for c in categories]
@@ -212,23 +239,20 @@ class TimelineBuilder:
             keys = [UseKey(seen.actor, seen.category, Via.READ, phase, refused)]
         else:
             keys = []
-        return actor_label(seen.actor), tuple(_tally(self.uses, key) for key in keys)
+        return actor_label(seen.actor), tuple(_tally(self.uses, key) for key in keys), column, operation
 
     def _reaches_option(self, time: datetime | None) -> bool:
         """The first event at or after `--consent-at`: where the histogram marks the consent moment."""
         option = utc(self.consent_at)
         return option is not None and time is not None and time >= option
 
-    def _phase(self, event: TraceEvent, time: datetime | None) -> TracePhase | str:
-        if event.stated is not None:
-            if event.stated is Stated.AFTER and self._first_stated_after is None:
-                self._first_stated_after = (event.where, time, self.events - 1)
-            return TracePhase.BEFORE if event.stated is Stated.BEFORE else TracePhase.AFTER
-        if self._consent_time is not None and time is not None:
-            return TracePhase.BEFORE if time < self._consent_time else TracePhase.AFTER
-        if self._seen_consent:
-            return TracePhase.AFTER
-        return _PENDING
+    def _stated(self, event: TraceEvent, stated: Stated, time: datetime | None) -> TracePhase:
+        """The phase the trace states wins; the first row stated after consent marks the consent moment."""
+        if stated is Stated.BEFORE:
+            return TracePhase.BEFORE
+        if self._first_stated_after is None:
+            self._first_stated_after = (event.where, time, self.events - 1)
+        return TracePhase.AFTER
 
     def _classify(self, event: TraceEvent) -> Classified:
         """The classifier's answer, remembered per event shape: a trace repeats a few shapes millions of times."""
@@ -316,17 +340,6 @@ def fold(
     for event in events:
         add(event)
     return builder.finish()
-
-
-_COLUMNS: dict[str, str] = {
-    TracePhase.BEFORE: "before",
-    TracePhase.AFTER: "after",
-    TracePhase.UNKNOWN: "unknown",
-}
-
-
-def _column(phase: TracePhase | str) -> str:
-    return _COLUMNS.get(phase, "pending")
 
 
 def _tally(table: dict[K, Tally], key: K) -> Tally:
