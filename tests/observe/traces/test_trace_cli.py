@@ -103,6 +103,12 @@ def test_sdks_reading_identifiers_before_consent_are_findings_with_the_rows_as_e
     ]
     html = (tmp_path / "r.html").read_text("utf-8")
     assert "<svg" in html and "<script" not in html and "友盟+ 统计分析 SDK" in html
+    strip = html[html.index("友盟+ 统计分析 SDK</strong>") :]
+    strip = strip[: strip.index("</svg>")]
+    assert 'class="before"' in strip and 'class="consent"' in strip  # its reads drawn before the consent line
+    assert "http://" not in html and "https://" not in html.replace(
+        "https://www.w3.org", ""
+    )  # nothing fetched
     (folder,) = (tmp_path / "ev").iterdir()
     summary = json.loads((folder / TIMELINE_FILE).read_text("utf-8"))
     assert summary["format"] == "camille" and summary["events"] == 4 and summary["consent"]["row"] == 5

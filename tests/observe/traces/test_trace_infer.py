@@ -10,7 +10,7 @@ from typing import Any
 from consentgate.audit.findings import Finding
 from consentgate.manifest.loader import parse_manifest
 from consentgate.observe.infer import Inferred, judge
-from consentgate.observe.traces.infer import infer_trace
+from consentgate.observe.traces.infer import drift, infer_trace
 from consentgate.observe.traces.model import EventKind, TraceEvent
 from consentgate.observe.traces.timeline import fold
 from tests.observe.traces.test_timeline import IMEI, moment, read_imei
@@ -190,3 +190,13 @@ def test_against_a_declaration_that_names_the_sdk_its_own_recipient_id_is_used()
     result = inferred([moment(1, EventKind.CONSENT, T0 - timedelta(1)), read_imei(2, at=T0)], declared)
     assert [r["id"] for r in result.manifest["recipients"]] == ["stats"]
     assert records(result, "collections")["umeng-device-identifiers-after"]["by"] == "stats"
+
+
+def test_drift_alone_lists_only_the_drift_rules_findings_with_rows_as_evidence() -> None:
+    declared = parse_manifest(DECLARED, "app.yaml").manifest
+    timeline = fold(
+        [moment(1, EventKind.CONSENT, T0 - timedelta(1)), read_imei(2, at=T0), read_imei(3, at=T0)]
+    )
+    findings = drift(timeline, declared, source=SOURCE)
+    assert [f.rule_id for f in findings if not f.unconfirmed] == ["CG-PIPL-023-PROVISION-DESPITE-REFUSAL"]
+    assert [e.seq for e in findings[0].evidence if e.kind == "trace"][:2] == [2, 3]

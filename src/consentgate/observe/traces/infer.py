@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from consentgate.audit.findings import Finding
 from consentgate.i18n import message
 from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
+from consentgate.observe.drift import DRIFT_RULES
 from consentgate.observe.evidence import EvidenceKind, EvidenceRef
-from consentgate.observe.infer import Inferred, _extend, _known, slug
+from consentgate.observe.infer import Inferred, _extend, _known, judge, slug
 from consentgate.observe.traces.classify import Actor, ActorKind
 from consentgate.observe.traces.tally import Tally
 from consentgate.observe.traces.timeline import (
@@ -60,6 +62,13 @@ def infer_trace(
         evidence={k: tuple(v) for k, v in builder.evidence.items()},
         unfinished=builder.notes(),
     )
+
+
+def drift(timeline: Timeline, declared: Manifest, *, source: str) -> list[Finding]:
+    """What the trace shows against the declared manifest: the findings of `observe/drift.py`'s drift rules
+    only (an SDK no declared purpose names, data no declared purpose uses), each with the rows as evidence."""
+    findings = judge(infer_trace(timeline, source=source, declared=declared), source)
+    return [f for f in findings if f.rule_id in DRIFT_RULES]
 
 
 def _before(phase: TracePhase | str) -> bool | None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from consentgate.audit.findings import ManifestReport
 from consentgate.errors import ConsentgateError, UsageError
+from consentgate.observe.report import crashed
 from consentgate.observe.run import ObserveOptions, TargetResult, conclude
 from consentgate.observe.traces.tally import Tally
 from consentgate.observe.traces.timeline import Moment, Timeline, actor_label, fold
@@ -69,16 +70,19 @@ def observe_trace(target: str, options: ObserveOptions, *, root: Path, many: boo
     try:
         reading = open_trace(path, consent_request=options.consent_request)
         timeline = fold(reading.events(), consent_at=options.consent_at, app_package=options.app_package)
-    except ConsentgateError as error:
+    except ConsentgateError as error:  # a damaged file: its own located, bilingual error
         report = ManifestReport(path=target, app=None, errors=(error.text,))
         return TargetResult(target, report, folder, observed=False)
-    folder.mkdir(parents=True, exist_ok=True)
-    summary = {"format": reading.format.value, "states_phase": reading.states_phase, **to_json(timeline)}
-    (folder / TIMELINE_FILE).write_text(json.dumps(summary, ensure_ascii=False, indent=2), "utf-8")
-    inferred = infer_trace(
-        timeline, source=path.name, declared=options.declared, app_name=options.app_package or path.name
-    )
-    report = conclude(target, inferred, options, many)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        summary = {"format": reading.format.value, "states_phase": reading.states_phase, **to_json(timeline)}
+        (folder / TIMELINE_FILE).write_text(json.dumps(summary, ensure_ascii=False, indent=2), "utf-8")
+        inferred = infer_trace(
+            timeline, source=path.name, declared=options.declared, app_name=options.app_package or path.name
+        )
+        report = conclude(target, inferred, options, many)
+    except Exception as problem:  # inference, the audit or the disk broke: reported, and the batch goes on
+        return TargetResult(target, crashed(target, problem), folder, observed=True, timeline=timeline)
     return TargetResult(target, report, folder, observed=True, timeline=timeline)
 
 
