@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 from consentgate.observe.traces.tally import MAX_BINS, Bin
 from consentgate.observe.traces.timeline import Timeline, TracePhase, actor_label
@@ -68,12 +69,19 @@ def trace_view(timeline: Timeline) -> TraceView:
     return TraceView(
         events=timeline.events,
         consent_x=None if consent is None else min(consent.ordinal / timeline.histogram.width, used),
-        consent_time=consent.time.isoformat() if consent is not None and consent.time is not None else None,
+        consent_time=_shown(consent.time) if consent is not None and consent.time is not None else None,
         consent_source=consent.source if consent is not None else None,
         strips=tuple(_strip(actor, row, peak) for actor, row in shown),
         early=_early(timeline),
         width=used,
     )
+
+
+def _shown(time: datetime) -> str:
+    """As the trace wrote it: camille's offset-less times (read as UTC) are shown without an offset."""
+    offset = time.utcoffset()
+    plain = time.strftime("%Y-%m-%d %H:%M:%S")
+    return plain if not offset else f"{plain} {time.strftime('%z')}"
 
 
 def _strip(actor: str, row: list[Bin], peak: int) -> Strip:
