@@ -10,9 +10,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner, Result
 
+from consentgate.audit.report.json_schema import report_schema
 from consentgate.cli.app import app
 from consentgate.cli.commands import register_all
 from consentgate.observe.traces.run import TIMELINE_FILE
@@ -93,6 +95,7 @@ def test_sdks_reading_identifiers_before_consent_are_findings_with_the_rows_as_e
         str(trace), "--against", "app.yaml", "--json", "r.json", "--html", "r.html", "--evidence", "ev"
     )
     assert result.exit_code == 1, result.output
+    jsonschema.validate(json.loads((tmp_path / "r.json").read_text("utf-8")), report_schema())
     manifest = report(tmp_path / "r.json")
     (sdk,) = [f for f in violations(manifest) if f["rule_id"] == "CG-AVIM-053-SDK-WITHOUT-CONSENT"]
     assert "友盟同欣（北京）科技有限公司" in sdk["message"]["zh"] and "AVIM-5.1" in sdk["citations"]
