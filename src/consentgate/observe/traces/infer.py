@@ -38,7 +38,6 @@ from consentgate.observe.traces.timeline import (
     TracePhase,
     UseKey,
     Via,
-    actor_label,
 )
 from consentgate.text import Text
 
@@ -134,7 +133,7 @@ class _Builder:
         return out
 
     def _see(self, at: str, actor: Actor, tally: Tally, phase: TracePhase | str) -> None:
-        who = actor_label(actor)
+        who = actor_text(actor)
         when = message(f"observe.trace.phase.{_SHORT.get(phase, 'unknown')}")
         refs = self.evidence.setdefault(at, [])
         for row, operation in tally.examples:
@@ -246,6 +245,14 @@ def _record_id(
     if len(made) <= 80:
         return made
     return f"{made[:71]}-{hashlib.sha256(made.encode()).hexdigest()[:8]}"
+
+
+def actor_text(actor: Actor) -> Text:
+    """How evidence names who acted: the SDK's name in each language, the app itself, or code nobody names."""
+    if actor.kind is ActorKind.SDK:
+        name = actor.name or "SDK"
+        return Text(zh=name, en=actor.name_en or name)
+    return message(f"observe.trace.actor.{actor.kind.value}")
 
 
 def actor_id(actor: Actor) -> str:
