@@ -27,7 +27,7 @@ from consentgate.observe.traces.model import EventKind, Stated, TraceEvent
 from consentgate.observe.traces.request_data import categories_of
 from consentgate.observe.traces.tally import EXAMPLES, Histogram, Tally
 
-_CACHE_LIMIT = 65_536  # distinct (actor, operation, stack...) shapes remembered by the classifier cache
+_CACHE_LIMIT = 65_536  # event shapes remembered on the hot path; past it the memo starts again (flat memory)
 
 
 class TracePhase(StrEnum):
@@ -114,10 +114,6 @@ class Timeline:
         ]
         return max(peaks) if peaks else None
 
-    @property
-    def actors(self) -> tuple[Actor, ...]:
-        return tuple(dict.fromkeys(k.actor for k in self.uses))
-
 
 def actor_label(actor: Actor) -> str:
     """How the histogram and evidence name an actor: the SDK's name, or the app, or unknown code."""
@@ -159,7 +155,6 @@ class TimelineBuilder:
     _refused: bool = False  # the latest choice in stream order was a refusal or withdrawal
     _first_stated_after: tuple[int, datetime | None, int] | None = None
     _person_set: dict[str, str | None] = field(default_factory=dict)
-    _cache: dict[tuple[object, ...], Classified] = field(default_factory=dict)
     _slots: dict[tuple[object, ...], _Slot] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -255,22 +250,7 @@ class TimelineBuilder:
         return TracePhase.AFTER
 
     def _classify(self, event: TraceEvent) -> Classified:
-        """The classifier's answer, remembered per event shape: a trace repeats a few shapes millions of times."""
-        shape = (
-            event.actor,
-            event.operation,
-            event.description,
-            event.host,
-            event.permission,
-            event.stack,
-            event.kind,
-        )
-        seen = self._cache.get(shape)
-        if seen is None:
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            seen = self._cache[shape] = self.classifier(event, app_package=self.app_package)
-        return seen
+        return self.classifier(event, app_package=self.app_package)
 
     def _change(self, event: TraceEvent, seen: Classified, time: datetime | None) -> None:
         name = seen.permission or event.permission or "?"
