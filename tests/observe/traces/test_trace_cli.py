@@ -17,6 +17,7 @@ from typer.testing import CliRunner, Result
 from consentgate.audit.report.json_schema import report_schema
 from consentgate.cli.app import app
 from consentgate.cli.commands import register_all
+from consentgate.observe.browser import CHROMIUM
 from consentgate.observe.traces.run import TIMELINE_FILE
 from tests.observe.conftest import Sites
 from tests.observe.traces.writers import (
@@ -29,6 +30,7 @@ from tests.observe.traces.writers import (
 )
 
 register_all()
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 
 T0 = datetime(2026, 3, 1, 9, 5, 3)  # camille writes local times without a zone: read as UTC
 UMENG_IMEI = camille_stack(
@@ -196,6 +198,7 @@ def test_consent_at_that_is_not_a_time_is_a_bilingual_usage_error(tmp_path: Path
     assert "ISO 8601" in result.stderr and "不是 ISO 8601 时间" in result.stderr
 
 
+@needs_chromium
 def test_a_batch_mixes_a_url_walked_in_chromium_and_a_trace_in_the_targets_order(
     tmp_path: Path, sites: Sites
 ) -> None:
@@ -206,3 +209,27 @@ def test_a_batch_mixes_a_url_walked_in_chromium_and_a_trace_in_the_targets_order
     assert paths == [str(trace), sites.fixed]
     manifests = json.loads((tmp_path / "r.json").read_text("utf-8"))["manifests"]
     assert manifests[1]["errors"] == [] and manifests[1]["app"] == "127.0.0.1"
+
+
+@needs_chromium
+def test_the_trace_picture_reads_on_a_phone_screen_without_sideways_scrolling(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    rows = [imei_row(i) for i in range(40)] + [
+        imei_row(100 + i, status="同意隐私政策后", by_sdk=False) for i in range(40)
+    ]
+    trace = write_camille(tmp_path / "camille.xls", rows)
+    assert observe(str(trace), "--html", "r.html", "--lang", "en").exit_code == 1
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--disable-background-networking"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto((tmp_path / "r.html").as_uri())
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            boxes = [svg.bounding_box() for svg in page.locator(".trace svg").all()]
+            assert len(boxes) == 2 and all(b is not None and 300 <= b["width"] <= 390 for b in boxes)
+            assert page.get_by_text("What ran before consent").is_visible()
+        finally:
+            browser.close()
