@@ -121,7 +121,7 @@ def check_device(device: str | None, known: Iterable[str]) -> None:
 def folder_name(target: str) -> str:
     """A readable, unique folder per target: host and path made safe, plus a short hash of the URL."""
     parts = urlsplit(target)
-    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{parts.hostname}{parts.path}").strip("_")[:60]
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{parts.hostname or ''}{parts.path}").strip("_")[:60]
     return f"{readable}-{hashlib.sha256(target.encode()).hexdigest()[:8]}"
 
 
