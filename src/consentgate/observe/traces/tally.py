@@ -5,11 +5,12 @@ HTML report draws. Each is bounded whatever the trace's length, so folding a tra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 EXAMPLES = 3  # rows kept per tally as evidence: enough to check a finding, never the whole trace
 MAX_BINS = 48  # histogram columns: a phone screen's width of bars
 _MINUTE = timedelta(minutes=1)
+_NEVER = datetime.max.replace(tzinfo=UTC)  # no minute yet: every time is outside [_NEVER, _NEVER)
 
 
 @dataclass(slots=True)
@@ -24,36 +25,39 @@ class Tally:
     first: datetime | None = None
     last: datetime | None = None
     examples: list[tuple[int, str]] = field(default_factory=list)  # (row, operation)
-    peak_per_minute: int | None = None
-    _minute_start: datetime | None = None  # the calendar minute being counted
-    _minute_end: datetime | None = None
-    _in_minute: int = 0
+    _peak: int = 0  # the busiest minute closed so far
+    _in_minute: int = 0  # events in the minute being counted
+    _minute_start: datetime = _NEVER  # the calendar minute being counted (times are aware)
+    _minute_end: datetime = _NEVER
+
+    @property
+    def peak_per_minute(self) -> int | None:
+        """Most events in any one calendar minute; None when no event of it had a time."""
+        peak = max(self._peak, self._in_minute)
+        return peak or None
 
     def add(self, where: int, operation: str, time: datetime | None) -> None:
+        """Count one event; `time` must carry a zone (the timeline reads times without one as UTC)."""
         self.count += 1
         if self.count <= EXAMPLES:
             self.examples.append((where, operation))
         if time is None:
             return
-        last = self.last
-        if last is None or self.first is None:
-            self.first = self.last = time
-        elif time > last:
-            self.last = time
-        elif time < self.first:
-            self.first = time
-        if (
-            self._minute_end is not None
-            and self._minute_start is not None
-            and self._minute_start <= time < self._minute_end
-        ):
+        if self._minute_start <= time < self._minute_end:
             self._in_minute += 1
-        else:
-            self._minute_start = time.replace(second=0, microsecond=0)
-            self._minute_end = self._minute_start + _MINUTE
-            self._in_minute = 1
-        if self.peak_per_minute is None or self._in_minute > self.peak_per_minute:
-            self.peak_per_minute = self._in_minute
+            last = self.last
+            if last is None or time > last:
+                self.last = time
+            return
+        if self._in_minute > self._peak:
+            self._peak = self._in_minute
+        self._minute_start = time.replace(second=0, microsecond=0)
+        self._minute_end = self._minute_start + _MINUTE
+        self._in_minute = 1
+        if self.first is None or time < self.first:
+            self.first = time
+        if self.last is None or time > self.last:
+            self.last = time
 
     def merge(self, other: Tally) -> None:
         """Fold `other` in (pending events found to be before consent); the peak is the larger of the two."""
@@ -63,8 +67,9 @@ class Tally:
             if time is not None:
                 self.first = time if self.first is None else min(self.first, time)
                 self.last = time if self.last is None else max(self.last, time)
-        peaks = [p for p in (self.peak_per_minute, other.peak_per_minute) if p is not None]
-        self.peak_per_minute = max(peaks) if peaks else None
+        self._peak = max(self._peak, self._in_minute, other._peak, other._in_minute)
+        self._in_minute = 0
+        self._minute_start = self._minute_end = _NEVER
 
 
 @dataclass(slots=True)

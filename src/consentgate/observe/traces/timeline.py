@@ -102,6 +102,7 @@ class Timeline:
     asks: dict[AskKey, Tally]
     changes: dict[ChangeKey, Tally]
     histogram: Histogram
+    # The earliest and latest times among what was counted (personal data, permissions, choices).
     first_time: datetime | None
     last_time: datetime | None
 
@@ -148,8 +149,6 @@ class TimelineBuilder:
     asks: dict[AskKey, Tally] = field(default_factory=dict)
     changes: dict[ChangeKey, Tally] = field(default_factory=dict)
     histogram: Histogram = field(default_factory=Histogram)
-    first_time: datetime | None = None
-    last_time: datetime | None = None
     _consent_time: datetime | None = None
     _seen_consent: bool = False
     _refused: bool = False  # the latest choice in stream order was a refusal or withdrawal
@@ -165,13 +164,8 @@ class TimelineBuilder:
     def add(self, event: TraceEvent) -> None:
         kind = event.kind
         time = event.time
-        if time is not None:
-            if time.tzinfo is None:
-                time = time.replace(tzinfo=UTC)
-            if self.first_time is None or time < self.first_time:
-                self.first_time = time
-            if self.last_time is None or time > self.last_time:
-                self.last_time = time
+        if time is not None and time.tzinfo is None:
+            time = time.replace(tzinfo=UTC)
         if kind in _MOMENTS:
             self._moment(event, time)
             return
@@ -294,6 +288,14 @@ class TimelineBuilder:
             consent = Moment(EventKind.CONSENT, where, time, ordinal, "stated")
         if consent is None and self._consent_time is not None:  # --consent-at after every event
             consent = Moment(EventKind.CONSENT, None, self._consent_time, self.events, "option")
+        times = [
+            t
+            for table in (self.uses, self.asks, self.changes)
+            for tally in table.values()
+            for t in (tally.first, tally.last)
+            if t is not None
+        ]
+        times += [m.time for m in (self.consent, *self.refusals) if m is not None and m.time is not None]
         return Timeline(
             events=self.events,
             consent=consent,
@@ -302,8 +304,8 @@ class TimelineBuilder:
             asks=self.asks,
             changes=self.changes,
             histogram=self.histogram,
-            first_time=self.first_time,
-            last_time=self.last_time,
+            first_time=min(times, default=None),
+            last_time=max(times, default=None),
         )
 
 
