@@ -84,6 +84,7 @@ bench: install $(BENCH_KEYS)
 	$(BIN)/python benchmarks/rights.py
 	$(BIN)/python benchmarks/http_load.py
 	$(BIN)/python benchmarks/observe.py
+	$(BIN)/python benchmarks/traces.py
 
 docs: install
 	$(BIN)/consentgate rules --format markdown > docs/rules.md

@@ -7,6 +7,7 @@ are imported only when the command runs, so that `consentgate --help` never load
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -33,6 +34,15 @@ def observe_exit_code(document: AuditDocument, batch: BatchResult) -> int:
     return Summary.of(observed).exit_code(document.fail_on)
 
 
+@dataclass(frozen=True)
+class TraceOptions:
+    """The options only trace targets use (issue 19)."""
+
+    consent_at: str | None = None
+    consent_request: str | None = None
+    app_package: str | None = None
+
+
 def _options(
     device: str | None,
     flow: Path | None,
@@ -41,9 +51,11 @@ def _options(
     evidence: Path | None,
     jobs: int,
     keep_observations: bool,
+    trace: TraceOptions,
 ) -> ObserveOptions:
     from consentgate.manifest.loader import load_manifest
     from consentgate.observe.run import ObserveOptions
+    from consentgate.observe.traces.run import parse_consent_at
 
     loaded_flow = None
     if flow is not None:
@@ -59,6 +71,9 @@ def _options(
         manifest_out=manifest_out,
         jobs=jobs,
         keep_observations=keep_observations,
+        consent_at=parse_consent_at(trace.consent_at),
+        consent_request=trace.consent_request,
+        app_package=trace.app_package,
     )
 
 
@@ -96,7 +111,10 @@ def _print_errors(batch: BatchResult) -> None:
 def observe(
     targets: Annotated[
         list[str] | None,
-        typer.Argument(help="http(s) URLs of sign-up flows / 注册流程的网址", show_default=False),
+        typer.Argument(
+            help="http(s) URLs of sign-up flows, or trace files (camille .xls, HAR, JSON lines) / 注册流程的网址或运行轨迹文件",
+            show_default=False,
+        ),
     ] = None,
     urls: Annotated[
         Path | None,
@@ -155,6 +173,26 @@ def observe(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, help="Targets walked at once (browser contexts)")
     ] = 2,
+    consent_at: Annotated[
+        str | None,
+        typer.Option(
+            "--consent-at",
+            metavar="TIME",
+            help="Traces: the consent moment, ISO 8601 (2026-03-01T10:15:00+08:00)",
+        ),
+    ] = None,
+    consent_request: Annotated[
+        str | None,
+        typer.Option(
+            "--consent-request",
+            metavar="PATTERN",
+            help="HAR traces: a regex of the request that records the agreement",
+        ),
+    ] = None,
+    app_package: Annotated[
+        str | None,
+        typer.Option("--app-package", metavar="NAME", help="Traces: the app's own package (com.example.app)"),
+    ] = None,
 ) -> None:
     """Observe sign-up flows in a real browser and audit what they do / 用真实浏览器走查注册流程并审查其行为。
 
@@ -175,7 +213,10 @@ def observe(
     try:
         listed = read_targets(targets or [], urls)
         outputs = Outputs.resolve({"text": text, "json": json_out, "sarif": sarif, "html": html}, None)
-        options = _options(device, flow, against, manifest_out, evidence, jobs, "html" in outputs.targets)
+        trace = TraceOptions(consent_at, consent_request, app_package)
+        options = _options(
+            device, flow, against, manifest_out, evidence, jobs, "html" in outputs.targets, trace
+        )
         with evidence_root(options) as root:
             batch = _run(listed, options, root, language)
             _print_errors(batch)
@@ -183,11 +224,12 @@ def observe(
                 batch.reports, fail_on=fail_on or FailOn.MEDIUM, generated_at=datetime.now(UTC)
             )
             observed = {r.target: Observed(r.observation, r.folder) for r in batch.results if r.observation}
+            traces = {r.target: r.timeline for r in batch.results if r.timeline is not None}
             write_reports(
                 outputs,
                 document,
                 language,
-                html=lambda doc, lg: render_observe_html(doc, lg, observed=observed),
+                html=lambda doc, lg: render_observe_html(doc, lg, observed=observed, traces=traces),
             )
         if not outputs.text_on_stdout():
             stderr.print(summary_table(document.summary, language))

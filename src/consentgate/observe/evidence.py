@@ -25,13 +25,17 @@ class EvidenceKind(StrEnum):
     COOKIE = "cookie"
     PERMISSION = "permission"
     STORAGE = "storage"
+    TRACE = "trace"  # a row (camille), entry (HAR) or line (JSON lines) of a runtime trace
 
 
 @dataclass(frozen=True)
 class EvidenceRef:
-    """One thing seen: in which walk, when (`seq`), what kind, in words, and its screenshot if any."""
+    """One thing seen: in which walk, when (`seq`), what kind, in words, and its screenshot if any.
 
-    walk: Path
+    For a runtime trace `walk` is the trace's file name and `seq` its row, entry or line (issue 19).
+    """
+
+    walk: Path | str
     seq: int
     kind: EvidenceKind
     description: Text
@@ -47,14 +51,14 @@ def evidence_at(node_pointer: str, evidence: Evidence) -> tuple[EvidenceRef, ...
     for at, refs in evidence.items():
         if at and is_within(node_pointer, at):
             found.update(dict.fromkeys(refs))
-    return tuple(sorted(found, key=lambda r: (r.walk != Path.REFUSE, r.walk.value, r.seq)))
+    return tuple(sorted(found, key=lambda r: (r.walk != Path.REFUSE, str(r.walk), r.seq)))
 
 
 def as_finding_evidence(ref: EvidenceRef) -> FindingEvidence:
     """The report's form of a reference (`audit.findings.Evidence`: plain strings, no observe types)."""
     return FindingEvidence(
         kind=ref.kind.value,
-        walk=ref.walk.value,
+        walk=str(ref.walk),
         seq=ref.seq,
         description=ref.description,
         screenshot=ref.screenshot,

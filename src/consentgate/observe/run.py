@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 
     from consentgate.manifest.models import Manifest
     from consentgate.observe.flow import Flow
+    from consentgate.observe.infer import Inferred
+    from consentgate.observe.traces.timeline import Timeline
 
 OBSERVATION_FILE = "observation.json"
 MANIFEST_FILE = "manifest.yaml"
@@ -51,6 +54,11 @@ class ObserveOptions:
     # Keep each observation in memory for a report that draws them (the observe HTML); otherwise only
     # the small reports stay, and a batch of any length runs in flat memory.
     keep_observations: bool = False
+    # Trace targets (issue 19): the consent moment when the trace does not show it, the HAR request that
+    # records the agreement, and the app's own package (its frames are the app's, not an SDK's).
+    consent_at: datetime | None = None
+    consent_request: str | None = None
+    app_package: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,7 @@ class TargetResult:
     folder: Path
     observed: bool = False  # the app was reached at all (some walk got past unreachable)
     observation: Observation | None = None  # kept only with `keep_observations`
+    timeline: Timeline | None = None  # a trace target's timeline (small: it is what the trace folds into)
 
 
 @dataclass
@@ -81,7 +90,7 @@ def check_target(target: str) -> str:
     """An http(s) URL with a host; anything else is a usage error before any browser starts."""
     parts = urlsplit(target)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError.from_key("observe.error.bad_target", target=target)
+        raise UsageError.from_key("observe.trace.error.bad_target", target=target)
     return target
 
 
@@ -98,7 +107,9 @@ def read_targets(targets: Iterable[str], urls: Path | None) -> list[str]:
         listed.extend(s for line in lines if (s := line.split("#", 1)[0].strip()))
     if not listed:
         raise UsageError.from_key("observe.error.no_targets")
-    return [check_target(t) for t in dict.fromkeys(listed)]
+    from consentgate.observe.traces.run import check_trace, is_trace_target
+
+    return [check_trace(t) if is_trace_target(t) else check_target(t) for t in dict.fromkeys(listed)]
 
 
 def check_device(device: str | None, known: Iterable[str]) -> None:
@@ -110,7 +121,7 @@ def check_device(device: str | None, known: Iterable[str]) -> None:
 def folder_name(target: str) -> str:
     """A readable, unique folder per target: host and path made safe, plus a short hash of the URL."""
     parts = urlsplit(target)
-    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{parts.hostname}{parts.path}").strip("_")[:60]
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{parts.hostname or ''}{parts.path}").strip("_")[:60]
     return f"{readable}-{hashlib.sha256(target.encode()).hexdigest()[:8]}"
 
 
@@ -139,11 +150,15 @@ def judge(
     from consentgate.observe.infer import infer
 
     inferred = infer(observation, declared=options.declared)
+    return TargetResult(target, conclude(target, inferred, options, many), folder, True, kept)
+
+
+def conclude(target: str, inferred: Inferred, options: ObserveOptions, many: bool) -> ManifestReport:
+    """The tail every source shares: write the inferred manifest where asked, and audit it."""
     manifest_path = _manifest_path(options, target, many)
     if manifest_path is not None:
         _write_manifest(manifest_path, inferred.manifest)
-    report = audit_inferred(target, inferred.manifest, inferred.evidence)
-    return TargetResult(target, report, folder, True, kept)
+    return audit_inferred(target, inferred.manifest, inferred.evidence)
 
 
 async def _one(
@@ -212,5 +227,17 @@ def run_batch(
     root: Path,
     progress: Callable[[TargetResult], None] | None = None,
 ) -> BatchResult:
-    """The synchronous entry point of the command."""
-    return asyncio.run(observe_all(targets, options, root=root, progress=progress))
+    """The synchronous entry point of the command. Trace files are read in this process, without a browser;
+    the browser starts only when some target is a URL."""
+    from consentgate.observe.traces.run import is_trace_target, observe_trace
+
+    urls = [t for t in targets if not is_trace_target(t)]
+    done: dict[str, TargetResult] = {}
+    if urls:
+        walked = asyncio.run(observe_all(urls, options, root=root, progress=progress))
+        done.update((r.target, r) for r in walked.results)
+    for target in (t for t in targets if t not in done):
+        done[target] = observe_trace(target, options, root=root, many=len(targets) > 1)
+        if progress is not None:
+            progress(done[target])
+    return BatchResult([done[t] for t in targets])

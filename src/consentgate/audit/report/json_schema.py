@@ -22,7 +22,7 @@ _EVIDENCE: dict[str, Any] = {
     "description": "What consentgate observe saw that supports the finding (empty for a written manifest)",
     "required": ["kind", "walk", "seq", "description", "screenshot"],
     "properties": {
-        "kind": {"enum": ["screen", "request", "cookie", "storage", "permission"]},
+        "kind": {"enum": ["screen", "request", "cookie", "storage", "permission", "trace"]},
         "walk": {"type": "string"},
         "seq": {"type": "integer", "minimum": 0},
         "description": _TEXT,

@@ -19,8 +19,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from consentgate.audit.findings import Evidence, Finding
 from consentgate.audit.report.document import SEVERITIES, AuditDocument, Verdict, label, severity_label
 from consentgate.audit.report.html import FindingView, ManifestView, manifest_view
+from consentgate.audit.report.trace_timeline import TraceView, trace_view
 from consentgate.i18n import message
 from consentgate.observe.model import Observation, ObservedRequest, Party, Walk
+from consentgate.observe.traces.timeline import Timeline
 from consentgate.text import Lang
 
 TEMPLATE = "observe.html.j2"
@@ -75,6 +77,7 @@ class TargetView:
     findings: tuple[ObservedFinding, ...]
     walks: tuple[WalkView, ...]
     device: str | None
+    trace: TraceView | None = None  # a trace target's timeline picture (issue 19)
 
 
 @cache
@@ -163,7 +166,7 @@ def _finding(view: FindingView, observed: Observed | None) -> ObservedFinding:
     return ObservedFinding(view, tuple(dict(shots).items()), requests, others)
 
 
-def _target(view: ManifestView, observed: Observed | None) -> TargetView:
+def _target(view: ManifestView, observed: Observed | None, trace: Timeline | None = None) -> TargetView:
     walks = (
         () if observed is None else tuple(_walk_view(w, observed.folder) for w in observed.observation.walks)
     )
@@ -172,12 +175,21 @@ def _target(view: ManifestView, observed: Observed | None) -> TargetView:
         findings=tuple(_finding(f, observed) for f in view.open),
         walks=walks,
         device=observed.observation.device if observed else None,
+        trace=trace_view(trace) if trace is not None else None,
     )
 
 
-def render_observe_html(document: AuditDocument, lang: Lang, *, observed: Mapping[str, Observed]) -> str:
-    """The whole observe report as one HTML document, escaped throughout (pages observed are untrusted)."""
-    targets = [_target(manifest_view(r), observed.get(r.path)) for r in document.reports]
+def render_observe_html(
+    document: AuditDocument,
+    lang: Lang,
+    *,
+    observed: Mapping[str, Observed],
+    traces: Mapping[str, Timeline] | None = None,
+) -> str:
+    """The whole observe report as one HTML document, escaped throughout (pages observed are untrusted).
+    `traces` are the timelines of trace targets, drawn in place of a walk's timeline."""
+    traces = traces or {}
+    targets = [_target(manifest_view(r), observed.get(r.path), traces.get(r.path)) for r in document.reports]
     return (
         _environment()
         .get_template(TEMPLATE)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from consentgate.manifest.conduct import Record, segment
+from consentgate.manifest.conduct import Collection, Record, segment
+from consentgate.manifest.models import Manifest, Recipient, RecipientKind
 from consentgate.manifest.positions import pointer
 from consentgate.rules.base import Severity, Unknown
 from consentgate.text import Text
@@ -53,3 +54,15 @@ def between(first: dt.date | None, last: dt.date | None) -> Text:
             en=f" between {first.isoformat()} and {last.isoformat()}",
         )
     return on(first or last)
+
+
+def taken_by(manifest: Manifest, collection: Collection) -> Recipient | None:
+    """The third party that collected it itself (an embedded SDK, an integrated app), or None: the app
+    collected it, or an entrusted processor did for the app. Issue 19: such collections are judged by
+    `CG-AVIM-053-SDK-WITHOUT-CONSENT`, the app's own by the collection rules, never both."""
+    if collection.by is None:
+        return None
+    recipient = manifest.recipients_by_id.get(collection.by)
+    if recipient is None or recipient.kind is RecipientKind.ENTRUSTED:
+        return None
+    return recipient

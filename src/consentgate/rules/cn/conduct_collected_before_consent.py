@@ -20,7 +20,7 @@ from consentgate.manifest.conduct import Collection
 from consentgate.manifest.models import Basis, Manifest, Purpose, PurposeKind
 from consentgate.manifest.positions import pointer
 from consentgate.rules.base import Hit, Rule, Severity, Unknown
-from consentgate.rules.cn._conduct import named, on, record_at, unstated
+from consentgate.rules.cn._conduct import named, on, record_at, taken_by, unstated
 from consentgate.rules.facts import needs_no_consent
 from consentgate.text import Text
 
@@ -49,6 +49,8 @@ class CollectedBeforeConsent(Rule):
         if manifest.conduct is None:
             return  # conduct is optional evidence: nothing recorded, nothing to judge
         for index, collection in enumerate(manifest.conduct.collections):
+            if taken_by(manifest, collection) is not None:
+                continue  # an SDK's or another app's own collection: CG-AVIM-053-SDK-WITHOUT-CONSENT
             yield from _before_notice(index, collection)
             yield from _before_consent(manifest, index, collection)
 

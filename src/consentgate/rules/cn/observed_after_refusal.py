@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from consentgate.manifest.models import Manifest
 from consentgate.rules.base import Hit, Rule, Severity, Unknown
 from consentgate.rules.cited import status_note
-from consentgate.rules.cn._conduct import named, record_at, unstated
+from consentgate.rules.cn._conduct import named, record_at, taken_by, unstated
 from consentgate.text import Text
 
 
@@ -41,6 +41,8 @@ class ProcessingAfterRefusal(Rule):
             return
         note = status_note(self.citations)
         for index, collection in enumerate(manifest.conduct.collections):
+            if taken_by(manifest, collection) is not None:
+                continue  # an SDK's or another app's own collection: CG-AVIM-053-SDK-WITHOUT-CONSENT
             if collection.after_refusal is None:
                 yield unstated("collections", collection, index, "after_refusal")
             elif collection.after_refusal:
