@@ -1,7 +1,9 @@
 """One event of a runtime trace, whatever file it came from: the shape every trace reader yields.
 
 A plain slotted dataclass rather than pydantic: a trace may hold millions of events and readers must
-stream them at hundreds of thousands a second. Values a call passed (`传入参数`) are not kept, as they
+stream them at hundreds of thousands a second. Not `frozen`, for the same reason: a frozen dataclass sets
+each field through `object.__setattr__`, which made building an event cost 2.8 µs instead of 0.5 µs
+(most of the reader's time); nothing mutates an event once a reader has yielded it. Values a call passed (`传入参数`) are not kept, as they
 may be the person's data; only the names of what was read.
 """
 
@@ -37,7 +39,7 @@ class Stated(StrEnum):
     AFTER = "after-consent"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TraceEvent:
     """One row, entry or line. `where` locates it in the file for evidence (sheet row, entry, line)."""
 
