@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Callable
+from contextlib import redirect_stdout
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -128,6 +130,20 @@ def run_on_ray(
     """Every target as a Ray task, results in the targets' order, each reported as soon as it is done."""
     ray = import_ray()
     _check_here(options)
+    # Ray's driver prints the cluster's error messages ("task failed, retrying") on standard output,
+    # whatever `log_to_driver` says; standard output may be the JSON report, so they go to stderr.
+    # A Ray started here is shut down inside this block, which joins the thread that prints them.
+    with redirect_stdout(sys.stderr):
+        return _run(ray, targets, options, root, progress)
+
+
+def _run(
+    ray: ModuleType,
+    targets: list[str],
+    options: ObserveOptions,
+    root: Path,
+    progress: Callable[[TargetResult], None] | None,
+) -> BatchResult:
     started = _start(ray, options)
     try:
         task = ray.remote(num_cpus=1, max_retries=RAY_RETRIES, retry_exceptions=[BrowserCrashed])(observe_one)

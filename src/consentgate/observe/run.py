@@ -208,7 +208,10 @@ async def walk_alone(target: str, folder: Path, options: ObserveOptions) -> Obse
 
 def crashed_after(target: str, tries: int, problem: BaseException | str) -> ManifestReport:
     """A target on which the browser (or the worker driving it) died at every try."""
-    detail = problem if isinstance(problem, str) else f"{type(problem).__name__}: {problem}"
+    if isinstance(problem, str | BrowserCrashed):
+        detail = str(problem)  # a BrowserCrashed already names what broke
+    else:
+        detail = f"{type(problem).__name__}: {problem}"
     first = detail.strip().splitlines()[0][:300] if detail.strip() else "—"
     text = message("observe.error.crashed_tries", target=target, tries=tries, detail=first)
     return ManifestReport(path=target, app=None, errors=(text,))

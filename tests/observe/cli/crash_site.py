@@ -46,7 +46,7 @@ def _owner(inode: str) -> int | None:
         if not entry.name.isdigit():
             continue
         try:
-            if any(os.readlink(fd) == wanted for fd in (entry / "fd").iterdir()):
+            if any(str(fd.readlink()) == wanted for fd in (entry / "fd").iterdir()):
                 return int(entry.name)
         except OSError:
             continue
@@ -97,7 +97,10 @@ def crash_site(kills: Kills) -> Starlette:
     """`/browser/<anything>` kills the visiting browser; `/worker/<anything>` kills its Ray worker."""
 
     async def crash(request: Request) -> Response:
-        worker = request.path_params["what"] == "worker"
+        what = request.path_params["what"]
+        if what not in ("browser", "worker"):  # /favicon.ico and the like: nothing to kill
+            return Response(status_code=404)
+        worker = what == "worker"
         pid = _victim(request, worker=worker)
         if pid is not None:
             kills.done.append((request.url.path, pid, _comm(pid)))
