@@ -35,6 +35,7 @@ from consentgate.observe.run import (
     judge_safely,
     walk_alone,
 )
+from consentgate.text import Text
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -101,7 +102,7 @@ def _start(ray: ModuleType, options: ObserveOptions) -> bool:
     try:
         ray.init(**settings)
     except Exception as problem:
-        where = options.ray_address or "local"
+        where = options.ray_address or Text(zh="本机", en="local")
         raise UsageError.from_key(
             "observe.error.ray_unavailable", address=where, problem=f"{type(problem).__name__}: {problem}"
         ) from None

@@ -123,6 +123,14 @@ def test_every_other_target_is_reported_in_order_and_on_disk(
         assert list((on_ray.evidence / folder_name(target)).glob("*.png"))
 
 
+def test_an_unknown_device_stops_a_ray_batch_before_ray_starts(tmp_path: Path) -> None:
+    import ray
+
+    result = CliRunner().invoke(app, ["observe", "--ray", "--device", "iPhone 31", "http://127.0.0.1:1/x"])
+    assert result.exit_code == 2 and "iPhone 13" in result.stderr  # the did-you-mean
+    assert not ray.is_initialized()
+
+
 def _without_ray(*args: str) -> subprocess.CompletedProcess[str]:
     """The command in a fresh interpreter where `import ray` fails, as on an install without the extra."""
     code = (
