@@ -1,6 +1,6 @@
 """How many sign-up flows `consentgate observe` walks, infers and audits per hour, and what memory it takes.
 
-Run:  .venv/bin/python benchmarks/observe.py [--flows 50] [--jobs 1,2,4] [--device "iPhone 13"]
+Run:  .venv/bin/python benchmarks/observe.py [--flows 50] [--jobs 1,2,4] [--ray-jobs 2] [--device "iPhone 13"]
 
 The fixture sites of the observe tests (tests/observe/sites/apps.py: the faulty seed-case flow, the
 fixed flow and the phone-only flow; the third party on 127.0.0.2) are served on loopback, and N targets
@@ -15,6 +15,12 @@ accept walks, screenshots into a temporary evidence folder), real inference and 
 - the peer, same process, same targets, same concurrency: a bare Playwright `page.goto` + `content()`
   of each target's first page in a fresh context (no walking, no inference, no audit). Not the real
   path: it is the floor any browser-driving tool pays, and observe's flows/h is printed as a ratio of it.
+
+The Ray row (`--ray-jobs N`, default 2; 0 leaves it out) runs the same targets through the `--ray`
+backend on a local Ray of N CPUs: one task per target, each launching its own Chromium in its worker.
+Its cold batch starts (and stops) its own Ray, as `consentgate observe --ray` does, so Ray's start-up
+is in its wall time; the sustained batch runs on a Ray already up. Ray's own processes (GCS, raylet,
+workers) are shown apart from Chromium ("other").
 
 Measured: flows/hour (batch wall time, browser launch and close included), per-flow p50/p95/max
 (walk: the observation's own start and end; end-to-end: walk start until the batch reported the
@@ -58,7 +64,8 @@ from consentgate.observe.run import OBSERVATION_FILE, ObserveOptions, TargetResu
 GOAL_FLOWS_PER_HOUR = 100
 SITES = ("faulty", "fixed", "mobile")
 IDLE_SETTLE = 1.5  # seconds a freshly launched browser is left alone before its idle RSS is read
-DRIVER = "node"  # the Playwright driver's process name ("node-MainThread"); everything else is Chromium
+DRIVER = "node"  # the Playwright driver's process name ("node-MainThread")
+BROWSER = "chrom"  # Chromium's processes; anything else under us (Ray's) is counted apart
 
 
 # ---------------------------------------------------------------- the sites and the targets
@@ -140,6 +147,7 @@ class TreeSample:
     browser_pss_kib: int = 0
     driver_rss_kib: int = 0
     browser_processes: int = 0
+    other_rss_kib: int = 0  # neither Chromium nor the driver: Ray's processes and workers
 
 
 def sample_tree(with_pss: bool = True) -> TreeSample:
@@ -149,8 +157,12 @@ def sample_tree(with_pss: bool = True) -> TreeSample:
         if not fields:
             continue
         rss = _kib(fields, "VmRSS")
-        if fields.get("Name", "").startswith(DRIVER):
+        name = fields.get("Name", "")
+        if name.startswith(DRIVER):
             sample.driver_rss_kib += rss
+            continue
+        if not name.startswith(BROWSER):
+            sample.other_rss_kib += rss
             continue
         sample.browser_rss_kib += rss
         sample.browser_processes += 1
@@ -189,6 +201,7 @@ class Sampler:
             peak.browser_pss_kib = max(peak.browser_pss_kib, now.browser_pss_kib)
             peak.driver_rss_kib = max(peak.driver_rss_kib, now.driver_rss_kib)
             peak.browser_processes = max(peak.browser_processes, now.browser_processes)
+            peak.other_rss_kib = max(peak.other_rss_kib, now.other_rss_kib)
             self._stop.wait(self.interval)
 
     def __enter__(self) -> Sampler:
@@ -222,15 +235,17 @@ class Phase:
         return self.flows / self.wall_s * 3600
 
 
-def observe_phase(name: str, targets: list[tuple[str, str]], jobs: int, device: str | None, ms: int) -> Phase:
-    """One real batch: run_batch over every target, timed, its process tree sampled."""
+def observe_phase(
+    name: str, targets: list[tuple[str, str]], jobs: int, device: str | None, ms: int, *, ray: bool = False
+) -> Phase:
+    """One real batch: run_batch over every target (on Ray with `ray`), timed, its process tree sampled."""
     site_of = dict((url, site) for site, url in targets)
     finished: dict[str, datetime] = {}
 
     def progress(result: TargetResult) -> None:
         finished[result.target] = datetime.now(UTC)
 
-    options = ObserveOptions(device=device, jobs=jobs)
+    options = ObserveOptions(device=device, jobs=jobs, ray=ray)
     reset_own_peak()
     with (
         tempfile.TemporaryDirectory(prefix="consentgate-bench-observe-") as root,
@@ -300,16 +315,37 @@ def peer_phase(targets: list[tuple[str, str]], jobs: int, device: str | None, ms
     return Phase("peer: goto+content", jobs, len(targets), wall, times, times, own_peak_kib(), sampler.peak)
 
 
-def child(jobs: int, flows: int, device: str | None, ms: int) -> dict[str, Any]:
-    """Everything for one --jobs level, in this (fresh) process; returned as JSON-able data."""
+def _ray_phases(
+    targets: list[tuple[str, str]], jobs: int, device: str | None, ms: int
+) -> tuple[Phase, Phase]:
+    """Cold: the batch starts and stops its own Ray, as the command does. Sustained: a Ray already up."""
+    import logging
+
+    import ray
+
+    cold = observe_phase("ray: cold", targets, jobs, device, ms, ray=True)
+    ray.init(num_cpus=jobs, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+    try:
+        sustained = observe_phase("ray: sustained", targets, jobs, device, ms, ray=True)
+    finally:
+        ray.shutdown()
+    return cold, sustained
+
+
+def child(jobs: int, flows: int, device: str | None, ms: int, on_ray: bool = False) -> dict[str, Any]:
+    """Everything for one --jobs level (or the Ray row), in this (fresh) process; returned as JSON-able data."""
     with served_sites() as sites:
         targets = make_targets(sites, flows)
-        cold = observe_phase("observe: cold", targets, jobs, device, ms)
-        sustained = observe_phase("observe: sustained", targets, jobs, device, ms)
+        if on_ray:
+            cold, sustained = _ray_phases(targets, jobs, device, ms)
+        else:
+            cold = observe_phase("observe: cold", targets, jobs, device, ms)
+            sustained = observe_phase("observe: sustained", targets, jobs, device, ms)
         idle = asyncio.run(_idle_browser())
         peer = peer_phase(targets, jobs, device, ms)
     return {
         "jobs": jobs,
+        "ray": on_ray,
         "phases": [asdict(p) for p in (cold, sustained, peer)],
         "idle": asdict(idle),
         "peak_resettable": reset_own_peak(),
@@ -347,15 +383,16 @@ def report(levels: list[dict[str, Any]], flows: int, device: str | None, ms: int
     )
     print()
     header = (
-        f"{'jobs':>4} {'phase':<20} {'flows/h':>8} {'ratio':>6} {'wall s':>7} "
+        f"{'jobs':>6} {'phase':<20} {'flows/h':>8} {'ratio':>6} {'wall s':>7} "
         f"{'walk p50':>8} {'p95':>6} {'max':>6} {'e2e p50':>7} {'p95':>6} {'max':>6} "
-        f"{'py MiB':>6} {'br RSS':>6} {'br PSS':>6} {'node':>5} {'procs':>5} {'MiB/ctx':>7} {'ok':>5}"
+        f"{'py MiB':>6} {'br RSS':>6} {'br PSS':>6} {'node':>5} {'procs':>5} {'MiB/ctx':>7} {'ok':>5} {'other':>6}"
     )
     print(header)
     print("-" * len(header))
-    summary: list[tuple[int, Phase, Phase]] = []
+    summary: list[tuple[str, Phase, Phase]] = []
     for level in levels:
         jobs = level["jobs"]
+        tag = f"{jobs} ray" if level.get("ray") else str(jobs)
         cold, sustained, peer = (_phase(p) for p in level["phases"])
         idle = TreeSample(**level["idle"])
         for phase in (cold, sustained, peer):
@@ -363,42 +400,44 @@ def report(levels: list[dict[str, Any]], flows: int, device: str | None, ms: int
             per_context = (phase.browser.browser_rss_kib - idle.browser_rss_kib) / jobs
             ok = f"{phase.observed}/{phase.flows}" if phase is not peer else "—"
             print(
-                f"{jobs:>4} {phase.name:<20} {phase.per_hour:>8,.0f} {ratio:>6.3f} {phase.wall_s:>7.1f} "
+                f"{tag:>6} {phase.name:<20} {phase.per_hour:>8,.0f} {ratio:>6.3f} {phase.wall_s:>7.1f} "
                 f"{percentile(phase.walk_s, 50):>8.2f} {percentile(phase.walk_s, 95):>6.2f} "
                 f"{max(phase.walk_s, default=float('nan')):>6.2f} "
                 f"{percentile(phase.end_to_end_s, 50):>7.2f} {percentile(phase.end_to_end_s, 95):>6.2f} "
                 f"{max(phase.end_to_end_s, default=float('nan')):>6.2f} "
                 f"{_mib(phase.own_peak_kib):>6} {_mib(phase.browser.browser_rss_kib):>6} "
                 f"{_mib(phase.browser.browser_pss_kib):>6} {_mib(phase.browser.driver_rss_kib):>5} "
-                f"{phase.browser.browser_processes:>5} {per_context / 1024:>7,.0f} {ok:>5}"
+                f"{phase.browser.browser_processes:>5} {per_context / 1024:>7,.0f} {ok:>5} "
+                f"{_mib(phase.browser.other_rss_kib):>6}"
             )
         print(
-            f"{'':>4} {'idle browser':<20} {'':>8} {'':>6} {'':>7} {'':>8} {'':>6} {'':>6} {'':>7} {'':>6} "
+            f"{'':>6} {'idle browser':<20} {'':>8} {'':>6} {'':>7} {'':>8} {'':>6} {'':>6} {'':>7} {'':>6} "
             f"{'':>6} {'':>6} {_mib(idle.browser_rss_kib):>6} {_mib(idle.browser_pss_kib):>6} "
             f"{_mib(idle.driver_rss_kib):>5} {idle.browser_processes:>5}"
         )
-        summary.append((jobs, cold, sustained))
+        summary.append((tag, cold, sustained))
     print()
     print(
         "ratio = phase flows/h / peer flows/h (same process, same jobs); py MiB = this process's VmHWM "
         "over the phase;\nbr RSS/PSS = peak of the summed VmRSS / Pss of Chromium's processes; node = the "
         "Playwright driver;\nMiB/ctx = (peak browser RSS - idle browser RSS) / jobs; ok = targets observed "
-        "(the peer reads pages, it observes nothing)"
+        "(the peer reads pages, it observes nothing);\nother = peak RSS of the other processes under us (on the ray rows: Ray's GCS, raylet and "
+        "workers; there MiB/ctx is per task's own browser)"
     )
     print()
     print(
         "open findings per target, by site (sustained batch; the same in every batch if the walk is stable):"
     )
-    for jobs, _, sustained in summary:
+    for tag, _, sustained in summary:
         parts = []
         for site in SITES:
             counts = sustained.findings.get(site, [])
             if counts:
                 spread = f"{min(counts)}" if min(counts) == max(counts) else f"{min(counts)}-{max(counts)}"
                 parts.append(f"{site} {spread}")
-        print(f"  jobs {jobs}: " + ", ".join(parts) + f"; failed reports: {sustained.failed}")
+        print(f"  jobs {tag}: " + ", ".join(parts) + f"; failed reports: {sustained.failed}")
     print()
-    for jobs, cold, sustained in summary:
+    for tag, cold, sustained in summary:
         best = max(cold.per_hour, sustained.per_hour)
         verdict = (
             "meets"
@@ -406,7 +445,7 @@ def report(levels: list[dict[str, Any]], flows: int, device: str | None, ms: int
             else ("meets (sustained only)" if best >= GOAL_FLOWS_PER_HOUR else "is below")
         )
         print(
-            f"jobs {jobs}: cold {cold.per_hour:,.0f} flows/h, sustained {sustained.per_hour:,.0f} flows/h "
+            f"jobs {tag}: cold {cold.per_hour:,.0f} flows/h, sustained {sustained.per_hour:,.0f} flows/h "
             f"— {verdict} the goal of >= {GOAL_FLOWS_PER_HOUR} flows/h on 2 cores"
         )
 
@@ -418,23 +457,34 @@ def main() -> None:
     parser.add_argument("--flows", type=int, default=50, help="targets per batch (default 50)")
     parser.add_argument("--jobs", default="1,2,4", help="comma-separated --jobs levels (default 1,2,4)")
     parser.add_argument(
+        "--ray-jobs",
+        type=int,
+        default=2,
+        help="CPUs of the local Ray for the Ray row (default 2; 0: no Ray row)",
+    )
+    parser.add_argument(
         "--device",
         default="iPhone 13",
         help='Playwright device for every walk (default "iPhone 13"; "none": desktop)',
     )
     parser.add_argument("--sample-ms", type=int, default=200, help="process-tree sampling interval")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--child-ray", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     device = None if args.device.lower() == "none" else args.device
 
     if args.child is not None:
-        print(json.dumps(child(args.child, args.flows, device, args.sample_ms)))
+        print(json.dumps(child(args.child, args.flows, device, args.sample_ms, args.child_ray)))
         return
 
     levels = []
-    for jobs in (int(j) for j in args.jobs.split(",")):
+    runs = [(int(j), False) for j in args.jobs.split(",") if j.strip()]
+    if args.ray_jobs > 0:
+        runs.append((args.ray_jobs, True))
+    for jobs, on_ray in runs:
         print(
-            f"-- jobs {jobs}: cold batch, sustained batch, idle browser, peer ({args.flows} flows each)",
+            f"-- jobs {jobs}{' on Ray' if on_ray else ''}: cold batch, sustained batch, idle browser, peer "
+            f"({args.flows} flows each)",
             file=sys.stderr,
             flush=True,
         )
@@ -449,6 +499,7 @@ def main() -> None:
             args.device,
             "--sample-ms",
             str(args.sample_ms),
+            *(["--child-ray"] if on_ray else []),
         ]
         done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)  # stderr: through
         levels.append(json.loads(done.stdout.strip().splitlines()[-1]))

@@ -52,6 +52,8 @@ def _options(
     jobs: int,
     keep_observations: bool,
     trace: TraceOptions,
+    ray: bool,
+    ray_address: str | None,
 ) -> ObserveOptions:
     from consentgate.manifest.loader import load_manifest
     from consentgate.observe.run import ObserveOptions
@@ -74,6 +76,8 @@ def _options(
         consent_at=parse_consent_at(trace.consent_at),
         consent_request=trace.consent_request,
         app_package=trace.app_package,
+        ray=ray or ray_address is not None,  # an address means Ray
+        ray_address=ray_address,
     )
 
 
@@ -193,6 +197,18 @@ def observe(
         str | None,
         typer.Option("--app-package", metavar="NAME", help="Traces: the app's own package (com.example.app)"),
     ] = None,
+    ray: Annotated[
+        bool,
+        typer.Option(
+            "--ray", help="Run the batch on Ray (a local Ray with --jobs CPUs; needs consentgate[ray])"
+        ),
+    ] = False,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address", metavar="ADDR", help="Run the batch on the Ray cluster at ADDR (implies --ray)"
+        ),
+    ] = None,
 ) -> None:
     """Observe sign-up flows in a real browser and audit what they do / 用真实浏览器走查注册流程并审查其行为。
 
@@ -202,7 +218,8 @@ def observe(
 
     Reports and exit codes as for `audit`: 0 nothing at or above --fail-on; 1 there is; 2 usage error,
     or no target could be observed at all. A target that cannot be observed (unreachable, TLS error,
-    redirect loop) is reported with a bilingual error, and the batch goes on.
+    redirect loop) is reported with a bilingual error, and the batch goes on; one on which the browser
+    crashes is tried again (--ray: in a fresh worker) and then reported.
     """
     from consentgate.audit.report.document import AuditDocument
     from consentgate.audit.report.observe_html import Observed, render_observe_html
@@ -214,9 +231,8 @@ def observe(
         listed = read_targets(targets or [], urls)
         outputs = Outputs.resolve({"text": text, "json": json_out, "sarif": sarif, "html": html}, None)
         trace = TraceOptions(consent_at, consent_request, app_package)
-        options = _options(
-            device, flow, against, manifest_out, evidence, jobs, "html" in outputs.targets, trace
-        )
+        keep = "html" in outputs.targets
+        options = _options(device, flow, against, manifest_out, evidence, jobs, keep, trace, ray, ray_address)
         with evidence_root(options) as root:
             batch = _run(listed, options, root, language)
             _print_errors(batch)

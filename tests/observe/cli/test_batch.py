@@ -1,9 +1,11 @@
 """The batch around the browser: concurrency bounded by --jobs on one shared browser, each result on
-disk as soon as it is done, failures confined to their target, one manifest per target.
+disk as soon as it is done, failures confined to their target, a dead browser relaunched and its
+target tried once more, one manifest per target.
 
 The browser (an outside process) and the walk that drives it are replaced in `sys.modules` by test
 doubles that count how many run at once; inference and the audit are the real ones. The end-to-end
-tests (`test_end_to_end.py`) run everything for real in Chromium."""
+tests (`test_end_to_end.py`, and `test_batch_crash.py` for a browser that really dies) run
+everything for real in Chromium."""
 
 from __future__ import annotations
 
@@ -24,14 +26,20 @@ from tests.observe.cli.builders import faulty_observation, unreachable_observati
 GOOD = [f"http://127.0.0.1:800{i}/signup" for i in range(5)]
 DEAD = "http://127.0.0.1:1/signup"
 BROKEN = "http://127.0.0.1:2/signup"
+KILLER = "http://127.0.0.1:3/signup"  # kills every browser it is walked on
+FLAKY = "http://127.0.0.1:4/signup"  # kills the first browser it is walked on only
 
 
-@dataclass
+@dataclass(eq=False)  # each launch is a browser of its own, however alike
 class _Browser:
     closed: bool = False
+    connected: bool = True
 
     async def close(self) -> None:
         self.closed = True
+
+    def is_connected(self) -> bool:
+        return self.connected
 
 
 @dataclass
@@ -51,6 +59,8 @@ class _Calls:
     most: int = 0
     browsers: set[int] = field(default_factory=set)
     devices: list[str | None] = field(default_factory=list)
+    launched: list[_Browser] = field(default_factory=list)
+    walked: list[tuple[str, int]] = field(default_factory=list)  # (target, which launched browser)
 
 
 @pytest.fixture
@@ -58,7 +68,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> _Calls:
     seen = _Calls()
 
     async def launch_browser() -> tuple[_Playwright, _Browser]:
-        return seen.playwright, seen.browser
+        browser = seen.browser if not seen.launched else _Browser()
+        seen.launched.append(browser)
+        return seen.playwright, browser
 
     async def observe_target(
         target: str, *, browser: _Browser, device: str | None, flow: object, evidence_dir: Path
@@ -67,11 +79,15 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> _Calls:
         seen.most = max(seen.most, seen.running)
         seen.browsers.add(id(browser))
         seen.devices.append(device)
+        seen.walked.append((target, seen.launched.index(browser)))
         await asyncio.sleep(0)  # let the others start: the semaphore, not luck, must bound them
         await asyncio.sleep(0)
         seen.running -= 1
         if target == BROKEN:
             raise RuntimeError("Target crashed")
+        if target == KILLER or (target == FLAKY and [t for t, _ in seen.walked].count(FLAKY) == 1):
+            browser.connected = False
+            raise RuntimeError("Browser.new_context: Target page, context or browser has been closed")
         if target == DEAD:
             return unreachable_observation(target)
         return faulty_observation().model_copy(update={"target": target})
@@ -118,6 +134,36 @@ def test_a_dead_or_crashing_target_never_stops_the_batch(calls: _Calls, tmp_path
     )
     assert good.report.violations and not batch.nothing_observed
     assert (tmp_path / folder_name(DEAD) / OBSERVATION_FILE).is_file()
+
+
+def test_a_dead_browser_is_relaunched_and_its_target_tried_once_more_in_a_browser_of_its_own(
+    calls: _Calls, tmp_path: Path
+) -> None:
+    batch = run_batch([KILLER, GOOD[0], GOOD[1]], ObserveOptions(jobs=1), root=tmp_path)
+    killer, *good = batch.results
+    # launched: 0 the shared one, 1 its successor, 2 the killer's own for its second try
+    assert calls.walked == [(KILLER, 0), (KILLER, 2), (GOOD[0], 1), (GOOD[1], 1)]
+    assert "each of 2 tries" in killer.report.errors[0].en and "2 次尝试均失败" in killer.report.errors[0].zh
+    assert all(r.observed and r.report.violations for r in good)
+    assert all(b.closed for b in calls.launched)
+
+
+def test_a_target_whose_browser_died_once_is_observed_on_its_second_try(
+    calls: _Calls, tmp_path: Path
+) -> None:
+    flaky, good = run_batch([FLAKY, GOOD[0]], ObserveOptions(jobs=1), root=tmp_path).results
+    assert flaky.observed and not flaky.report.errors and flaky.report.violations
+    assert good.observed and calls.walked == [(FLAKY, 0), (FLAKY, 2), (GOOD[0], 1)]
+
+
+def test_a_target_result_survives_pickling_as_ray_hands_it_back(calls: _Calls, tmp_path: Path) -> None:
+    import pickle
+
+    options = ObserveOptions(keep_observations=True, device="iPhone 13")
+    result = run_batch(GOOD[:1], options, root=tmp_path).results[0]
+    assert result.observation is not None and result.report.findings
+    assert pickle.loads(pickle.dumps(result)) == result
+    assert pickle.loads(pickle.dumps(options)) == options  # each Ray task gets the options too
 
 
 def test_nothing_observed_when_every_target_failed(calls: _Calls, tmp_path: Path) -> None:
