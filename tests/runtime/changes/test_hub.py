@@ -105,7 +105,9 @@ def test_a_lost_feed_connection_makes_the_gate_read_through_until_caught_up(
     a, b, switch = pair
     switch.broken.set()
     _until(lambda: b.change_hub.state is FeedState.FAILED, "the feed fails")
-    assert not b.change_hub.trusted() and "connection lost" in b.change_hub.reason
+    # The hub retries at once, so on a busy machine the reason may already be the failed reconnect's.
+    assert not b.change_hub.trusted()
+    assert any(why in b.change_hub.reason for why in ("connection lost", "unreachable")), b.change_hub.reason
     a.consent.withdraw(PERSON, "marketing-sms")  # b's feed cannot hear of it
     decision = b.gate.decide(PERSON, "marketing-sms", "phone")
     assert b.change_hub.state is FeedState.FAILED
