@@ -83,7 +83,12 @@ STRING_BODIES: list[tuple[str, str, dict[str, Any], str]] = [
         {"value": RAW, "purposes": ["personalized-push"]},
         "value",
     ),
-    ("POST", "/v1/rights/requests", {"subject": PERSON, "kind": "correct", "details": {"note": RAW}}, "details"),
+    (
+        "POST",
+        "/v1/rights/requests",
+        {"subject": PERSON, "kind": "correct", "details": {"note": RAW}},
+        "details",
+    ),
     ("POST", "/v1/rights/requests", {"subject": PERSON, "kind": "correct", "details": {RAW: "x"}}, "details"),
     ("POST", "/v1/decide", {"subject": PERSON, "purpose": "marketing-sms", "data": [RAW]}, "data"),
     ("PUT", f"/v1/subjects/{PERSON}/addresses/sms", {"address": RAW}, "address"),
@@ -96,7 +101,12 @@ NUMBER_BODIES: list[tuple[str, str, dict[str, Any], str]] = [
         "value",
     ),
     ("POST", "/v1/rights/requests", {"subject": PERSON, "kind": "correct", "details": {"n": RAW}}, "details"),
-    ("POST", "/v1/rights/requests", {"subject": PERSON, "kind": "correct", "details": {"a": [1, RAW]}}, "details"),
+    (
+        "POST",
+        "/v1/rights/requests",
+        {"subject": PERSON, "kind": "correct", "details": {"a": [1, RAW]}},
+        "details",
+    ),
 ]
 
 
@@ -172,10 +182,14 @@ def test_an_over_long_string_is_a_422_naming_its_field_and_limit(served: Served)
         ),
     ]
     for method, url, body, field, limit in cases:
-        response = served.client.request(method, url, json=body, headers=served.auth() | {"Accept-Language": "en"})
+        response = served.client.request(
+            method, url, json=body, headers=served.auth() | {"Accept-Language": "en"}
+        )
         _assert_refused(response, field)
         assert str(limit) in response.json()["detail"]
-    too_long_path = served.client.get(f"/v1/subjects/{'s' * (SUBJECT_MAX + 1)}/consents", headers=served.auth())
+    too_long_path = served.client.get(
+        f"/v1/subjects/{'s' * (SUBJECT_MAX + 1)}/consents", headers=served.auth()
+    )
     assert too_long_path.status_code == 422, too_long_path.text
     _nothing_held(served)
 
