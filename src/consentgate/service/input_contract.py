@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import Request
@@ -71,28 +71,53 @@ LongText = Annotated[str, Field(max_length=TEXT_MAX), Clean]
 AddressText = Annotated[str, Field(min_length=1, max_length=ADDRESS_MAX), Clean]
 
 
-def _problems(value: object, path: str = "") -> Iterator[PydanticCustomError]:
-    """What the contract refuses anywhere inside `value` (free-form content: dicts, lists, scalars)."""
-    where = f" (at {path})" if path else ""
+def _storable(value: object) -> bool:
+    """Whether `value` passes the contract: the quick answer for the common case (this runs on every
+    field of every request, `decide` included), exact types first; anything else takes `_problem`."""
+    if type(value) is str:
+        return len(value) <= TEXT_MAX and _REFUSED.search(value) is None
+    if type(value) is int or type(value) is bool or value is None:
+        return True
+    if type(value) is float:
+        return math.isfinite(value)
+    if type(value) is list or type(value) is tuple:
+        return all(_storable(item) for item in value)
+    if type(value) is dict:
+        return all(_storable(key) and _storable(item) for key, item in value.items())
+    return _problem(value) is None
+
+
+def _problem(value: object, path: str = "") -> PydanticCustomError | None:
+    """The first thing the contract refuses inside `value` (free-form content: dicts, lists, scalars),
+    with where it sits."""
     if isinstance(value, str):
-        error = refused_character(value, where)
-        if error is not None:
-            yield error
         if len(value) > TEXT_MAX:
-            yield PydanticCustomError(
+            return PydanticCustomError(
                 TOO_LONG,
                 "String should have at most {max_length} characters{where}",
-                {"max_length": TEXT_MAX, "where": where},
+                {"max_length": TEXT_MAX, "where": _at(path)},
             )
-    elif isinstance(value, float) and not math.isfinite(value):
-        yield PydanticCustomError(NON_FINITE, "Input should be a finite number{where}", {"where": where})
-    elif isinstance(value, Mapping):
+        return refused_character(value, _at(path)) if _REFUSED.search(value) else None
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return None
+        return PydanticCustomError(NON_FINITE, "Input should be a finite number{where}", {"where": _at(path)})
+    if isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _problems(key, f"{path}.{key!s:.40}" if path else f"{key!s:.40}")
-            yield from _problems(item, f"{path}.{key!s:.40}" if path else f"{key!s:.40}")
+            inner = f"{path}.{key!s:.40}" if path else f"{key!s:.40}"
+            error = _problem(key, inner) or _problem(item, inner)
+            if error is not None:
+                return error
     elif isinstance(value, (list, tuple, set, frozenset)):
         for index, item in enumerate(value):
-            yield from _problems(item, f"{path}[{index}]")
+            error = _problem(item, f"{path}[{index}]")
+            if error is not None:
+                return error
+    return None
+
+
+def _at(path: str) -> str:
+    return f" (at {path})" if path else ""
 
 
 class ContractModel(BaseModel):
@@ -106,10 +131,13 @@ class ContractModel(BaseModel):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _storable(cls, value: Any) -> Any:
+    def _contract(cls, value: Any) -> Any:
         if isinstance(value, BaseModel):
             return value  # a nested body is a ContractModel and has checked itself
-        for error in _problems(value):
+        if _storable(value):
+            return value
+        error = _problem(value)
+        if error is not None:
             raise error
         return value
 
