@@ -11,9 +11,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -23,7 +24,14 @@ from consentgate.manifest.loader import load_manifest
 from consentgate.runtime.apikeys.service import ApiKeyService
 from consentgate.runtime.ports import SystemClock
 from consentgate.runtime.startup import refuse_unlawful
-from consentgate.service.problems import RESPONSES, consentgate_error, http_error, validation_error
+from consentgate.service.input_contract import refuse_hostile_parameters
+from consentgate.service.problems import (
+    RESPONSES,
+    consentgate_error,
+    database_data_error,
+    http_error,
+    validation_error,
+)
 from consentgate.service.ratelimit import PublicLimiter
 from consentgate.service.routers import (
     auditlog,
@@ -56,6 +64,10 @@ DESCRIPTION = """consentgate enforces one processing manifest at run time: every
 data passes the decision gate, consent is an append-only ledger, and people's rights requests are
 carried out within the legal deadline. Authenticate with `Authorization: Bearer <api key>`; the key
 decides the tenant. Errors are `application/problem+json` with a stable `code` and zh/en text."""
+
+
+# Every route's parameters and form fields under the input contract, before its own dependencies run.
+_CONTRACT = [Depends(refuse_hostile_parameters)]
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -98,6 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(ConsentgateError, as_page(consentgate_error))
     app.add_exception_handler(RequestValidationError, as_page(validation_error))
     app.add_exception_handler(StarletteHTTPException, as_page(http_error))
+    app.add_exception_handler(DataError, as_page(database_data_error))
     for module in (
         health,
         decide,
@@ -114,7 +127,7 @@ def create_app(settings: Settings) -> FastAPI:
         sharing,
         weblinks,
     ):
-        app.include_router(module.router, responses=RESPONSES)
+        app.include_router(module.router, responses=RESPONSES, dependencies=_CONTRACT)
     _add_pages(app, settings)
     return app
 
@@ -124,7 +137,7 @@ def _add_pages(app: FastAPI, settings: Settings) -> None:
     static = resources.files("consentgate.service").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for module in (basics, onboarding_pages, home, browse_pages, privacy, console, demo):
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=_CONTRACT)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret,

@@ -4,10 +4,15 @@ The same typed errors the library raises and the CLI prints; only the HTTP statu
 chosen by what the error means for the caller: something that does not exist (404), a request the
 current state does not allow (409), input that names nothing known (422), no or a bad key (401), a
 key without the scope (403), a database that cannot be reached (503). Anything else is a 400.
+
+Input outside the contract (`input_contract.py`) is a 422 naming the field; a value that passed it and
+that the database still refuses as invalid (a driver's data error) is a 422 too, and logged: that is a
+gap in the contract to close, not the caller's server error.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import Request
@@ -15,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consentgate.errors import ConsentgateError
@@ -50,7 +56,10 @@ from consentgate.runtime.sharing.errors import (
     UnknownNotification,
     UnknownTransfer,
 )
+from consentgate.service.input_contract import CONTROL_CHARACTER, NON_FINITE, TOO_LONG
 from consentgate.text import Lang, Text
+
+logger = logging.getLogger(__name__)
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -176,15 +185,50 @@ async def consentgate_error(request: Request, error: Exception) -> JSONResponse:
 
 async def validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    where = "; ".join(
-        f"{'.'.join(str(part) for part in e.get('loc', ()))}: {e.get('msg', '')}" for e in error.errors()
-    )
+    found = error.errors()
+    texts = [_explained(e) for e in found]
+    problems = Text(zh="；".join(t.zh for t in texts), en="; ".join(t.en for t in texts))
     return problem(
         request,
         status=422,
         code="service.invalid_request",
-        text=message("service.invalid_request", problems=where),
-        errors=[{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in error.errors()],
+        text=message("service.invalid_request", problems=problems),
+        errors=[{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in found],
+    )
+
+
+def _explained(error: Any) -> Text:
+    """One validation error in both languages, naming its field; the contract's own refusals in words."""
+    field = ".".join(str(part) for part in error.get("loc", ()))
+    kind = error.get("type")
+    if kind == CONTROL_CHARACTER:
+        return message(
+            "service.input.control_character", field=field, code=error.get("ctx", {}).get("code", "?")
+        )
+    if kind == NON_FINITE:
+        return message("service.input.finite_number", field=field)
+    if kind == TOO_LONG:
+        return message(
+            "service.input.too_long", field=field, limit=error.get("ctx", {}).get("max_length", "?")
+        )
+    return message("service.input.other", field=field, problem=error.get("msg", ""))
+
+
+async def database_data_error(request: Request, error: Exception) -> JSONResponse:
+    """The safety net: a value the database refuses as invalid (a NUL byte, a number out of range) is
+    the caller's input, answered 422 like the contract's refusals; the transaction has rolled back."""
+    assert isinstance(error, DataError)
+    logger.warning(
+        "the database refused input the contract let through (%s %s): %s",
+        request.method,
+        request.url.path,
+        type(error.orig).__name__,
+    )
+    return problem(
+        request,
+        status=422,
+        code="service.invalid_input",
+        text=message("service.input.refused_by_database"),
     )
 
 

@@ -15,9 +15,12 @@ from fastapi import Path
 
 from consentgate.runtime.engine import Engine
 from consentgate.runtime.errors import UnknownSubject
+from consentgate.service.input_contract import ID_MAX, SUBJECT_MAX, Clean
 
-IdPath = Annotated[str, Path(min_length=1, max_length=80)]  # manifest, campaign and record ids
-SubjectPath = Annotated[str, Path(min_length=1, max_length=200, description="The app's own account id")]
+IdPath = Annotated[str, Path(min_length=1, max_length=ID_MAX), Clean]  # manifest, campaign and record ids
+SubjectPath = Annotated[
+    str, Path(min_length=1, max_length=SUBJECT_MAX, description="The app's own account id"), Clean
+]
 
 
 def known(engine: Engine, subject: str) -> str:

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from consentgate.runtime.consent.schemas import ConsentEvent, ConsentFact, Mechanism
 from consentgate.service.auth import AppBackend, ReadOnly, engine_of
+from consentgate.service.input_contract import ContractModel
+from consentgate.service.routers._params import SubjectPath
 
 router = APIRouter(prefix="/v1", tags=["consent"])
 
 Id = Field(min_length=1, max_length=200)
-SubjectPath = Annotated[str, Path(min_length=1, max_length=200)]
 
 
-class SubjectIn(BaseModel):
+class SubjectIn(ContractModel):
     subject: str = Id
 
 
@@ -28,7 +28,7 @@ class Decision(StrEnum):
     WITHDRAW = "withdraw"
 
 
-class ConsentIn(BaseModel):
+class ConsentIn(ContractModel):
     purpose: str = Field(min_length=1, max_length=80)
     decision: Decision
     recipient: str | None = Field(default=None, max_length=80)

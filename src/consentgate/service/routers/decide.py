@@ -10,12 +10,13 @@ from pydantic import BaseModel, Field
 
 from consentgate.runtime.gate.decision import Decision
 from consentgate.service.auth import AppBackend, engine_of
+from consentgate.service.input_contract import ContractModel
 from consentgate.service.routers.schemas import Bilingual
 
 router = APIRouter(prefix="/v1", tags=["decide"])
 
 
-class DecideRequest(BaseModel):
+class DecideRequest(ContractModel):
     subject: str = Field(min_length=1, max_length=200)
     purpose: str = Field(min_length=1, max_length=80)
     data: list[str] = Field(default_factory=list, max_length=200)

@@ -15,13 +15,14 @@ from pydantic import BaseModel, ConfigDict
 from consentgate.runtime.feed.schemas import FeedItem, FeedPage
 from consentgate.runtime.feed.service import MAX_LIMIT
 from consentgate.service.auth import AppBackend, engine_of
+from consentgate.service.input_contract import ContractModel
 from consentgate.service.routers._params import SubjectPath, known
 from consentgate.service.routers.schemas import Bilingual
 
 router = APIRouter(prefix="/v1/subjects/{subject}/feed", tags=["feed"])
 
 
-class ModeIn(BaseModel):
+class ModeIn(ContractModel):
     model_config = ConfigDict(strict=True)
 
     personalized: bool

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
@@ -26,6 +25,7 @@ from consentgate.runtime.messaging.errors import UnknownUnsubscribeToken
 from consentgate.runtime.messaging.models import UnsubscribeTokenRow
 from consentgate.runtime.messaging.schemas import Campaign, CampaignReport
 from consentgate.service.auth import Admin, AppBackend, ReadOnly, engine_of
+from consentgate.service.input_contract import AddressText, ContractModel, LineText
 from consentgate.service.problems import language
 from consentgate.service.ratelimit import public_rate_limit
 from consentgate.service.routers._params import IdPath, SubjectPath
@@ -39,17 +39,17 @@ router = APIRouter(prefix="/v1", tags=["marketing"])
 _UNSUBSCRIBE = "/marketing/unsubscribe/{token}"
 UNSUBSCRIBE_PATH = router.prefix + _UNSUBSCRIBE
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")  # secrets.token_urlsafe's alphabet
-Line = Annotated[str, Field(min_length=1, max_length=500)]
+Line = LineText
 
 
-class TextIn(BaseModel):
+class TextIn(ContractModel):
     model_config = ConfigDict(strict=True)
 
     zh: Line
     en: Line
 
 
-class CampaignIn(BaseModel):
+class CampaignIn(ContractModel):
     model_config = ConfigDict(strict=True)
 
     campaign_id: str = Field(min_length=1, max_length=80)
@@ -73,10 +73,10 @@ class ReportOut(BaseModel):
     already_sent: int
 
 
-class AddressIn(BaseModel):
+class AddressIn(ContractModel):
     model_config = ConfigDict(strict=True)
 
-    address: str = Field(min_length=1, max_length=320)
+    address: AddressText
 
 
 class UnsubscribedOut(BaseModel):

@@ -16,19 +16,18 @@ from consentgate.manifest.models import Manifest, ScreenAction
 from consentgate.runtime.notice_text import summary
 from consentgate.runtime.onboarding.schemas import NoticeRef, ScreenView
 from consentgate.service.auth import AppBackend, engine_of
+from consentgate.service.input_contract import ContractModel, LongText, ShortText
 from consentgate.service.routers._params import IdPath, SubjectPath, known
 from consentgate.service.routers.schemas import Bilingual
 
 router = APIRouter(prefix="/v1/subjects/{subject}/onboarding", tags=["onboarding"])
 
-Short = Annotated[str, Field(max_length=200)]
+Short = ShortText
 # What a person can type or tick: a value, a choice of several, or a consent box's true/false.
-Answer = (
-    Annotated[str, Field(max_length=2000)] | bool | int | float | Annotated[list[Short], Field(max_length=50)]
-)
+Answer = LongText | bool | int | float | Annotated[list[Short], Field(max_length=50)]
 
 
-class AnswersIn(BaseModel):
+class AnswersIn(ContractModel):
     model_config = ConfigDict(strict=True)
 
     values: dict[Short, Answer | None] = Field(default_factory=dict, max_length=100)

@@ -14,17 +14,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from consentgate.runtime.profiles.schemas import Attribute
 from consentgate.service.auth import AppBackend, engine_of
+from consentgate.service.input_contract import ContractModel, LongText, ShortText
 from consentgate.service.routers._params import IdPath, SubjectPath, known
 
 router = APIRouter(prefix="/v1/subjects/{subject}", tags=["profiles"])
 
-Short = Annotated[str, Field(min_length=1, max_length=200)]
-Value = (
-    Annotated[str, Field(max_length=2000)] | bool | int | float | Annotated[list[Short], Field(max_length=50)]
-)
+Short = Annotated[ShortText, Field(min_length=1)]
+Value = LongText | bool | int | float | Annotated[list[Short], Field(max_length=50)]
 
 
-class AttributeIn(BaseModel):
+class AttributeIn(ContractModel):
     model_config = ConfigDict(strict=True)
 
     value: Value

@@ -8,22 +8,22 @@ interrupted run stopped, so a repeated call is safe.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from consentgate.runtime.push.schemas import Campaign, CampaignRun, PushContent, SendReport
 from consentgate.service.auth import Admin, ReadOnly, engine_of
+from consentgate.service.input_contract import ContractModel, LineText
 from consentgate.service.routers._params import IdPath
 from consentgate.text import Text
 
 router = APIRouter(prefix="/v1/push/campaigns", tags=["push"])
 
-Line = Annotated[str, Field(min_length=1, max_length=500)]
+Line = LineText
 
 
-class TextIn(BaseModel):
+class TextIn(ContractModel):
     model_config = ConfigDict(strict=True)
 
     zh: Line
@@ -33,7 +33,7 @@ class TextIn(BaseModel):
         return Text(zh=self.zh, en=self.en)
 
 
-class ContentIn(BaseModel):
+class ContentIn(ContractModel):
     model_config = ConfigDict(strict=True)
 
     """A personalized variant may name data items in braces: `{english-level}`."""
@@ -45,7 +45,7 @@ class ContentIn(BaseModel):
         return PushContent(title=self.title.text(), body=self.body.text())
 
 
-class CampaignIn(BaseModel):
+class CampaignIn(ContractModel):
     model_config = ConfigDict(strict=True)
 
     campaign_id: str = Field(min_length=1, max_length=80)
@@ -55,7 +55,7 @@ class CampaignIn(BaseModel):
     purpose: str | None = Field(default=None, max_length=80)
 
 
-class SendIn(BaseModel):
+class SendIn(ContractModel):
     model_config = ConfigDict(strict=True)
 
     retry_failed: bool = False

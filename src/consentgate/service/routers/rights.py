@@ -12,19 +12,20 @@ from consentgate.errors import ConsentgateError
 from consentgate.runtime.rights.deadlines import is_provisional, local_date
 from consentgate.runtime.rights.schemas import RightsKind, RightsRequest
 from consentgate.service.auth import AppBackend, ReadOnly, engine_of
+from consentgate.service.input_contract import Clean, ContractModel
 from consentgate.service.routers.schemas import Bilingual
 
 router = APIRouter(prefix="/v1/rights", tags=["rights"])
-RequestPath = Annotated[str, Path(min_length=1, max_length=64)]
+RequestPath = Annotated[str, Path(min_length=1, max_length=64), Clean]
 
 
-class RequestIn(BaseModel):
+class RequestIn(ContractModel):
     subject: str = Field(min_length=1, max_length=200)
     kind: RightsKind
     details: dict[str, Any] = Field(default_factory=dict)
 
 
-class RefusalIn(BaseModel):
+class RefusalIn(ContractModel):
     reason: str = Field(min_length=1, max_length=64)
 
 

@@ -9,20 +9,21 @@ reconciles what a crash or a failing recipient left owed.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from consentgate.runtime.sharing.schemas import NotificationRecord, TransferRecord, TransferResult
 from consentgate.service.auth import Admin, AppBackend, ReadOnly, engine_of
+from consentgate.service.input_contract import ContractModel, IdText
 from consentgate.service.problems import MEDIA_TYPE, ProblemOut
 from consentgate.service.routers._params import IdPath, SubjectPath, known
 from consentgate.service.routers.schemas import Bilingual
 
 router = APIRouter(prefix="/v1", tags=["sharing"])
 
-Item = Annotated[str, Field(min_length=1, max_length=80)]
+Item = IdText
 # Sending reaches outside: a recipient that fails every attempt is the one 5xx this router gives.
 _SINK_FAILED: dict[int | str, dict[str, Any]] = {
     502: {
@@ -33,7 +34,7 @@ _SINK_FAILED: dict[int | str, dict[str, Any]] = {
 }
 
 
-class TransferIn(BaseModel):
+class TransferIn(ContractModel):
     model_config = ConfigDict(strict=True)
 
     subject: str = Field(min_length=1, max_length=200)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 
 from consentgate.service.auth import AppBackend, engine_of
+from consentgate.service.input_contract import ContractModel
 from consentgate.service.routers._params import SubjectPath, known
 from consentgate.service.web.links import LINK_TTL, SignInLinks
 
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/v1/subjects/{subject}/web-link", tags=["web"])
 LANDINGS = {"privacy": "/me/privacy", "onboarding": "/me/onboarding", "home": "/me/home"}
 
 
-class LinkIn(BaseModel):
+class LinkIn(ContractModel):
     model_config = ConfigDict(strict=True)
 
     page: Literal["privacy", "onboarding", "home"] = "privacy"
