@@ -13,6 +13,7 @@ from consentgate.cli.commands import register_all
 from consentgate.runtime.auditlog.service import AuditLog
 from consentgate.runtime.ports import FakeClock, SequentialIds
 from consentgate.store.database import ENV_URL, Database
+from tests.runtime.auditlog.guards import unguarded
 from tests.runtime.conftest import database, database_url  # noqa: F401 - both databases, as for the runtime
 
 register_all()
@@ -43,7 +44,7 @@ def test_an_intact_chain_is_ok_with_its_record_count(database: Database) -> None
 
 def test_the_first_problem_is_named_in_both_languages_with_exit_1(database: Database) -> None:  # noqa: F811
     _write(database, "default", 4)
-    with database.engine.begin() as connection:
+    with database.engine.begin() as connection, unguarded(connection):
         connection.execute(text("DELETE FROM audit_records WHERE seq = 2"))
     result = _run("--database-url", database.url)
     assert result.exit_code == 1
@@ -56,7 +57,7 @@ def test_the_first_problem_is_named_in_both_languages_with_exit_1(database: Data
 def test_the_tenant_option_picks_the_chain(database: Database) -> None:  # noqa: F811
     _write(database, "default", 2)
     _write(database, "shop", 1)
-    with database.engine.begin() as connection:
+    with database.engine.begin() as connection, unguarded(connection):
         connection.execute(
             text("UPDATE audit_records SET kind = 'x' WHERE tenant_id = 'default' AND seq = 1")
         )

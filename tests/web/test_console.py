@@ -12,6 +12,7 @@ from sqlalchemy import text
 from consentgate.audit.engine import audit_file
 from consentgate.manifest.loader import load_manifest
 from consentgate.runtime.apikeys.schemas import Scope
+from tests.runtime.auditlog.guards import unguarded
 from tests.runtime.conftest import SEED_FIXED
 from tests.web.conftest import TENANT, Site
 
@@ -217,7 +218,7 @@ def test_verifying_the_audit_log_says_intact_then_broken_after_tampering(site: S
     assert 'class="badge ok" id="chain-state"' in intact.text
     checked = re.search(r'id="chain-state">[^<]*</span>\D*(\d+)', intact.text)
     assert checked and int(checked.group(1)) > 0
-    with site.engine.database.engine.begin() as connection:
+    with site.engine.database.engine.begin() as connection, unguarded(connection):
         tampered = connection.execute(
             text(
                 "UPDATE audit_records SET payload = :forged "

@@ -9,6 +9,7 @@ from consentgate.runtime.auditlog.schemas import VerifyReport
 from consentgate.runtime.auditlog.service import AuditLog
 from consentgate.store.database import Database
 from tests.runtime.auditlog.conftest import MakeLog, write_changes
+from tests.runtime.auditlog.guards import unguarded
 
 
 def _chain(database: Database, make_log: MakeLog, count: int = 6) -> AuditLog:
@@ -22,7 +23,7 @@ def _chain(database: Database, make_log: MakeLog, count: int = 6) -> AuditLog:
 
 
 def _sql(database: Database, *statements: str, **values: str) -> None:
-    with database.engine.begin() as connection:
+    with database.engine.begin() as connection, unguarded(connection):
         for statement in statements:
             connection.execute(text(statement), values)
 

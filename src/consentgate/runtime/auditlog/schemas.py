@@ -52,3 +52,32 @@ class VerifyReport:
     ok: bool
     records_checked: int
     problem: Problem | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One row that no longer proves what was written: which table, which row, what differs."""
+
+    table: str  # audit_records, audit_heads, consent_events, consent_state, anchor
+    row: str  # the row's identity as a reader can find it (seq, event id, subject/purpose/recipient)
+    detail: Text
+
+
+@dataclass(frozen=True)
+class IntegrityReport:
+    """Everything `verify` checked for one tenant: the chain, the ledger bound to it, the projection.
+
+    `findings` holds at most `limit` entries (a wholesale rewrite would otherwise print millions of
+    lines); `total` counts them all.
+    """
+
+    tenant: str
+    chain: VerifyReport
+    events_checked: int
+    rows_checked: int
+    findings: tuple[Finding, ...]
+    total: int
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and self.total == 0

@@ -6,6 +6,7 @@ tampering can be tested without a database; `verify_chain` feeds it from one con
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 
 from consentgate.i18n import message
@@ -19,6 +20,23 @@ FindByHash = Callable[[str], StoredRecord | None]
 # How many moved predecessors we follow to find where a moved record belongs before giving up
 # (and calling it modified): swapping a few records is tampering a person does by hand.
 _MAX_HOPS = 256
+
+
+def indexed_ref(payload: str) -> str | None:
+    """What `subject_ref` must hold: the payload's top-level `subject_ref` when it is a string.
+
+    The column is a pure function of the hashed payload, so checking it both ways binds it to the
+    hash as firmly as hashing it would, with no re-hash of old records. Parsed only when the key
+    appears at all (most decisions carry it; nested ones, as in `consent.recorded`, need the parse).
+    """
+    if '"subject_ref":' not in payload:
+        return None
+    try:
+        parsed = json.loads(payload)
+    except ValueError:
+        return None
+    ref = parsed.get("subject_ref") if isinstance(parsed, dict) else None
+    return ref if isinstance(ref, str) else None
 
 
 def _intact_at(record: StoredRecord, seq: int) -> bool:
@@ -65,8 +83,10 @@ def _check_record(record: StoredRecord, expected: int, prev_hash: str, find: Fin
     if record.prev_hash != prev_hash:
         detail = message("auditlog.problem.relinked", seq=record.seq, record_id=record.record_id)
         return Problem(kind="reordered", seq=record.seq, record_id=record.record_id, detail=detail)
-    if record.subject_ref is not None and f'"subject_ref":"{record.subject_ref}"' not in record.payload:
-        # The index column lies about whom the record concerns (a copy would miss or misfile it).
+    if record.subject_ref != indexed_ref(record.payload):
+        # The index column lies about whom the record concerns (a copy or a deletion proof would
+        # miss or misfile it). Checked whether set or not: NULL where the payload names someone hides
+        # the record from that person's copy.
         detail = message("auditlog.problem.misindexed", seq=record.seq, record_id=record.record_id)
         return Problem(kind="modified", seq=record.seq, record_id=record.record_id, detail=detail)
     return None
@@ -100,8 +120,15 @@ def _check_head(
     return None
 
 
-def check_chain(records: Iterable[StoredRecord], head: Head | None, find: FindByHash) -> VerifyReport:
-    """The first problem in seq order: a gap, a record moved or modified, a broken link, a wrong head."""
+def check_chain(
+    records: Iterable[StoredRecord],
+    head: Head | None,
+    find: FindByHash,
+    seen: Callable[[StoredRecord], None] | None = None,
+) -> VerifyReport:
+    """The first problem in seq order: a gap, a record moved or modified, a broken link, a wrong head.
+
+    `seen` is handed every record that verified (the ledger check collects what the chain binds)."""
     expected, prev_hash, checked = 1, GENESIS_HASH, 0
     last: StoredRecord | None = None
     beyond_head: StoredRecord | None = None
@@ -111,6 +138,8 @@ def check_chain(records: Iterable[StoredRecord], head: Head | None, find: FindBy
             return VerifyReport(ok=False, records_checked=checked, problem=problem)
         if head is not None and record.seq == head.seq + 1:
             beyond_head = record
+        if seen is not None:
+            seen(record)
         checked, expected, prev_hash, last = checked + 1, expected + 1, record.hash, record
     problem = _check_head(head, last, beyond_head)
     return VerifyReport(ok=problem is None, records_checked=checked, problem=problem)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +17,18 @@ from consentgate.runtime.consent.rows import evidence_document, to_event, to_fol
 from consentgate.runtime.consent.schemas import ConsentEvent, NewConsentEvent
 from consentgate.runtime.consent.tables import CHUNK, EVENT_COLUMNS, EVENTS, SUBJECTS, TenantScoped
 from consentgate.runtime.consent.unnest import EVENT_ARRAYS, PG_APPEND, as_arrays
+
+EVIDENCE_DIGEST = "evidence_sha256"  # the key under which the chain record carries an event's evidence
+
+
+def evidence_digest(evidence: Mapping[str, Any]) -> str:
+    """SHA-256 of the stored evidence document as canonical JSON (sorted keys, no whitespace).
+
+    The chain record of a transaction's events carries this rather than the evidence itself (a user
+    agent, an IP hash): enough to bind the column, nothing more of the person in the chain.
+    """
+    text_ = json.dumps(dict(evidence), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text_.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -136,8 +150,11 @@ class EventQueries(TenantScoped):
         columns = [c for c in EVENT_COLUMNS if c.name not in {"channel", "evidence", "data"}]
         query = self._joined(select(*columns, cast(EVENTS.c.data, Text).label("data")))
         result = session.execute(query.order_by(EVENTS.c.seq).execution_options(yield_per=CHUNK))
-        for row in result:
-            yield to_folded_event(row)
+        try:
+            for row in result:
+                yield to_folded_event(row)
+        finally:
+            result.close()  # also when a row fails to convert: a server-side cursor must not outlive it
 
     def _plan_for_every_row(self, session: Session) -> None:
         """A server-side cursor is planned for its first rows (cursor_tuple_fraction 0.1): a nested loop

@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from consentgate.manifest.models import Manifest
 from consentgate.runtime.changes.journal import ChangeJournal
+from consentgate.runtime.consent.events import EVIDENCE_DIGEST, evidence_digest
 from consentgate.runtime.consent.export import consent_records
 from consentgate.runtime.consent.projection import apply, fold
 from consentgate.runtime.consent.repository import ConsentRepository, Draft
+from consentgate.runtime.consent.rows import evidence_document
 from consentgate.runtime.consent.schemas import (
     ConsentEvent,
     ConsentFact,
@@ -381,4 +383,6 @@ def _audit_payload(event: ConsentEvent) -> dict[str, Any]:
         "mechanism": event.mechanism.value,
         "channel": event.channel,
         "occurred_at": event.occurred_at.isoformat(),
+        # Binds the evidence column too (auditlog verify), without copying it into the chain.
+        EVIDENCE_DIGEST: evidence_digest(evidence_document(event.evidence)),
     }

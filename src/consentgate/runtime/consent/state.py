@@ -32,9 +32,13 @@ class StateQueries(TenantScoped):
     def projection(self, session: Session) -> dict[str, SubjectFacts]:
         state: dict[str, SubjectFacts] = {}
         query = select(*STATE_COLUMNS).where(STATE.c.tenant_id == self.tenant)
-        for row in session.execute(query.execution_options(yield_per=CHUNK)):
-            fact = to_fact(row)
-            state.setdefault(fact.subject, {})[fact.purpose, fact.recipient] = fact
+        result = session.execute(query.execution_options(yield_per=CHUNK))
+        try:
+            for row in result:
+                fact = to_fact(row)
+                state.setdefault(fact.subject, {})[fact.purpose, fact.recipient] = fact
+        finally:
+            result.close()  # also when a row fails to convert: a server-side cursor must not outlive it
         return state
 
     def status_counts(self, session: Session) -> list[StatusCount]:
