@@ -45,7 +45,9 @@ WRITER = textwrap.dedent(
 def test_sigkill_mid_burst_loses_no_acknowledged_event_and_at_most_the_buffered_decisions(
     database_url: str,
 ) -> None:
-    Engine.from_manifest(FIXED, database_url=database_url).close()  # schema and notices in place first
+    Engine.from_manifest(
+        FIXED, create=True, database_url=database_url
+    ).close()  # schema and notices in place first
     lines: list[str] = []
     with subprocess.Popen(
         [sys.executable, "-c", WRITER, str(FIXED), database_url],
@@ -66,7 +68,7 @@ def test_sigkill_mid_burst_loses_no_acknowledged_event_and_at_most_the_buffered_
     acknowledged = [line.split()[1] for line in lines if line.startswith("e ")]
     decisions = lines.count("d")
 
-    with Engine.from_manifest(FIXED, database_url=database_url) as engine:
+    with Engine.from_manifest(FIXED, create=True, database_url=database_url) as engine:
         stored = {event.event_id for event in engine.consent.events()}
         missing = [event_id for event_id in acknowledged if event_id not in stored]
         assert missing == [], f"{len(missing)} acknowledged events lost"

@@ -6,11 +6,9 @@ database cannot be checked at all (unreachable, or not at the current schema).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from consentgate.cli.app import app, fail
@@ -18,8 +16,8 @@ from consentgate.i18n import message
 from consentgate.runtime.auditlog.schemas import Problem, VerifyReport
 from consentgate.runtime.auditlog.verify import verify_chain
 from consentgate.runtime.errors import DatabaseNotReady
-from consentgate.store.database import ENV_URL, Database, database_url
-from consentgate.store.migrate import is_current
+from consentgate.store.database import ENV_URL, database_url
+from consentgate.store.opening import open_database, shown_url
 from consentgate.text import LANGS
 
 auditlog_app = typer.Typer(help="The tamper-evident audit log / 防篡改审计日志", no_args_is_help=True)
@@ -28,32 +26,12 @@ app.add_typer(auditlog_app, name="auditlog")
 EXIT_BROKEN = 1
 
 
-def _shown(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except SQLAlchemyError:
-        return url
-
-
-def _missing_sqlite_file(url: str) -> bool:
-    # Connecting would create an empty file; a verify must never leave one behind.
-    parsed = make_url(url)
-    path = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
-        return False
-    return not Path(path).exists()
-
-
 def verify_database(url: str, tenant: str) -> VerifyReport:
     """Verifies one tenant's chain; a database that cannot be checked is a typed error, never a traceback."""
-    shown = _shown(url)
+    shown = shown_url(url)
     try:
-        if _missing_sqlite_file(url):
-            raise DatabaseNotReady.from_key("runtime.database_not_ready", url=shown)
-        db = Database(url)
+        db = open_database(url)  # never creates one: a missing file is refused before connecting
         try:
-            if not is_current(db):
-                raise DatabaseNotReady.from_key("runtime.database_not_ready", url=shown)
             return verify_chain(db, tenant)
         finally:
             db.dispose()
