@@ -60,7 +60,7 @@ CHILD = textwrap.dedent(
 
     manifest, url, subject, rate, change_every = sys.argv[1:6]
     rate, change_every = float(rate), int(change_every)
-    engine = Engine.from_manifest(manifest, database_url=url, migrate=False)
+    engine = Engine.from_manifest(manifest, database_url=url)  # opens what the parent made
     log = engine.auditlog
     notice = engine.notices.current("privacy-policy")
     engine.consent.register_subject(subject)
@@ -176,7 +176,7 @@ def run_trial(url: str, number: int, rate: float, change_every: int, rng: random
 
 
 def bench(label: str, url: str, trials: int, rate: float, change_every: int, seed: int) -> None:
-    Engine.from_manifest(FIXED, database_url=url).close()  # schema and notices, once
+    Engine.from_manifest(FIXED, create=True, database_url=url).close()  # schema and notices, once
     rng = random.Random(seed)
     results: list[Trial] = []
     for number in range(trials):

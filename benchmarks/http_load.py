@@ -254,7 +254,9 @@ def prepare(database_url: str, subjects: int) -> tuple[str, list[str]]:
     from consentgate.runtime.ports import SystemClock
 
     people = [f"load-{n:05d}" for n in range(subjects)]
-    with Engine.from_manifest(MANIFEST, database_url=database_url, tenant="load", catalog=CATALOG) as engine:
+    with Engine.from_manifest(
+        MANIFEST, create=True, database_url=database_url, tenant="load", catalog=CATALOG
+    ) as engine:
         engine.consent.register_subjects(people)
         notice = engine.notices.current("privacy-policy")
         assert notice is not None

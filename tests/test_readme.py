@@ -20,6 +20,11 @@ def test_the_runtime_example_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     block = next(b for b in _python_blocks() if "Engine.from_manifest" in b)
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("CONSENTGATE_DATABASE_URL", f"sqlite:///{tmp_path / 'readme.db'}")
+    assert "consentgate db upgrade" in block  # the step before it, as the block says
+    upgraded = subprocess.run(
+        [str(ROOT / ".venv/bin/consentgate"), "db", "upgrade"], capture_output=True, text=True
+    )
+    assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
     exec(compile(block, "README.md", "exec"), {})
 
 

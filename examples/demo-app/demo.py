@@ -307,7 +307,12 @@ def main() -> None:
     clock = FakeClock(today - timedelta(days=OVERDUE_DAYS))
     console = Console(width=120)
     with Engine.from_manifest(
-        MANIFEST, database_url=f"sqlite:///{database}", catalog=LESSONS, clock=clock, tenant=args.tenant
+        MANIFEST,
+        create=True,
+        database_url=f"sqlite:///{database}",
+        catalog=LESSONS,
+        clock=clock,
+        tenant=args.tenant,
     ) as engine:
         run(engine, console, args.lang, clock)
     console.print(f"\nDatabase left at {database} / 数据库保留在 {database}")

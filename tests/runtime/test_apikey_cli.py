@@ -14,11 +14,19 @@ from consentgate.runtime.apikeys.schemas import Principal, Scope
 from consentgate.runtime.apikeys.service import ApiKeyService
 from consentgate.runtime.ports import SystemClock
 from consentgate.store.database import Database
+from consentgate.store.opening import create_database
 
 register_all()
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 TOKEN = re.compile(r"cgk_[a-z2-7]{12}\.[A-Za-z0-9_-]{43}")
+
+
+@pytest.fixture
+def database_url(database_url: str) -> str:
+    """The database `consentgate db upgrade` made: the key commands create none."""
+    create_database(database_url).dispose()
+    return database_url
 
 
 def run(*args: str) -> Result:

@@ -15,7 +15,7 @@ FIXED = Path(__file__).parents[2] / "examples" / "seed-case" / "fixed.yaml"
 
 def test_the_context_is_the_engines_own_parts_and_cannot_be_changed(database_url: str) -> None:
     with Engine.from_manifest(
-        FIXED, database_url=database_url, clock=FakeClock(), ids=SequentialIds("c")
+        FIXED, create=True, database_url=database_url, clock=FakeClock(), ids=SequentialIds("c")
     ) as engine:
         ctx = engine.context
         assert ctx.db is engine.database and ctx.tenant == engine.tenant and ctx.clock is engine.clock

@@ -45,7 +45,9 @@ WRITER = textwrap.dedent(
 def test_sigkill_mid_burst_loses_no_acknowledged_event_and_at_most_the_buffered_decisions(
     database_url: str,
 ) -> None:
-    Engine.from_manifest(FIXED, database_url=database_url).close()  # schema and notices in place first
+    Engine.from_manifest(
+        FIXED, create=True, database_url=database_url
+    ).close()  # schema and notices in place first
     lines: list[str] = []
     with subprocess.Popen(
         [sys.executable, "-c", WRITER, str(FIXED), database_url],
@@ -59,14 +61,14 @@ def test_sigkill_mid_burst_loses_no_acknowledged_event_and_at_most_the_buffered_
             if sum(1 for seen in lines if seen.startswith("e ")) >= 150:
                 break
         process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
+        process.wait(timeout=120)  # a guard on a SIGKILLed process ending, not a clock
         # Lines already in the pipe were acknowledged before the kill, too.
         lines.extend(line.strip() for line in process.stdout if line.strip())
     assert process.returncode == -signal.SIGKILL
     acknowledged = [line.split()[1] for line in lines if line.startswith("e ")]
     decisions = lines.count("d")
 
-    with Engine.from_manifest(FIXED, database_url=database_url) as engine:
+    with Engine.from_manifest(FIXED, create=True, database_url=database_url) as engine:
         stored = {event.event_id for event in engine.consent.events()}
         missing = [event_id for event_id in acknowledged if event_id not in stored]
         assert missing == [], f"{len(missing)} acknowledged events lost"

@@ -17,7 +17,9 @@ FIXED = EXAMPLES / "fixed.yaml"
 
 
 def _engine(database_url: str, path: Path = FIXED) -> Engine:
-    return Engine.from_manifest(path, database_url=database_url, clock=FakeClock(), ids=SequentialIds("e"))
+    return Engine.from_manifest(
+        path, create=True, database_url=database_url, clock=FakeClock(), ids=SequentialIds("e")
+    )
 
 
 def test_engine_refuses_to_run_the_app_as_the_court_found_it(database_url: str) -> None:
@@ -109,7 +111,7 @@ LESSONS = Path(__file__).parents[2] / "examples" / "demo-app" / "lessons.yaml"
 
 
 def test_engine_serves_feed_push_and_sharing_through_the_gate(database_url: str) -> None:
-    with Engine.from_manifest(FIXED, database_url=database_url, catalog=LESSONS) as engine:
+    with Engine.from_manifest(FIXED, create=True, database_url=database_url, catalog=LESSONS) as engine:
         engine.consent.register_subject("u")
         page = engine.feed.page("u")
         assert not page.personalized and "未个性化推荐" in page.label.zh

@@ -45,7 +45,7 @@ def common(database_url: str) -> list[str]:
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     """The app's own engine, on the database the commands use: it registers people and checks results."""
-    with Engine.from_manifest(SEED_FIXED, database_url=database_url, tenant=TENANT) as built:
+    with Engine.from_manifest(SEED_FIXED, create=True, database_url=database_url, tenant=TENANT) as built:
         built.consent.register_subjects([PERSON, OTHER])
         yield built
 
@@ -53,6 +53,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 def _engine_at(database_url: str, moment: datetime) -> Engine:
     return Engine.from_manifest(
         SEED_FIXED,
+        create=True,
         database_url=database_url,
         tenant=TENANT,
         clock=FakeClock(moment),

@@ -24,6 +24,8 @@ def run(*args: str) -> tuple[int, str]:
 
 @pytest.fixture
 def common(database_url: str) -> list[str]:
+    code, output = run("db", "upgrade", "--database-url", database_url)  # only it makes a database
+    assert code == 0, output
     return ["--manifest", FIXED, "--database-url", database_url]
 
 

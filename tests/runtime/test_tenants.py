@@ -27,8 +27,8 @@ def _give_marketing(engine: Engine, subject: str) -> str:
 
 def test_one_tenants_subjects_and_consents_are_invisible_to_another(database_url: str) -> None:
     with (
-        Engine.from_manifest(FIXED, database_url=database_url, tenant="a") as a,
-        Engine.from_manifest(FIXED, database_url=database_url, tenant="b") as b,
+        Engine.from_manifest(FIXED, create=True, database_url=database_url, tenant="a") as a,
+        Engine.from_manifest(FIXED, create=True, database_url=database_url, tenant="b") as b,
     ):
         _give_marketing(a, "alice")
         assert a.gate.decide("alice", "marketing-sms", "phone").allowed
@@ -44,8 +44,8 @@ def test_one_tenants_subjects_and_consents_are_invisible_to_another(database_url
 
 def test_an_attribute_cannot_rest_on_another_tenants_consent(database_url: str) -> None:
     with (
-        Engine.from_manifest(FIXED, database_url=database_url, tenant="a") as a,
-        Engine.from_manifest(FIXED, database_url=database_url, tenant="b") as b,
+        Engine.from_manifest(FIXED, create=True, database_url=database_url, tenant="a") as a,
+        Engine.from_manifest(FIXED, create=True, database_url=database_url, tenant="b") as b,
     ):
         event_in_a = _give_marketing(a, "alice")
         b.consent.register_subject("alice")
@@ -58,7 +58,7 @@ def test_an_attribute_cannot_rest_on_another_tenants_consent(database_url: str) 
 
 
 def test_an_attribute_cannot_rest_on_another_persons_consent(database_url: str) -> None:
-    with Engine.from_manifest(FIXED, database_url=database_url) as engine:
+    with Engine.from_manifest(FIXED, create=True, database_url=database_url) as engine:
         bobs = _give_marketing(engine, "bob")
         engine.consent.register_subject("carol")
         with pytest.raises(UnknownConsentEvent):
@@ -75,7 +75,7 @@ def test_tenants_share_one_change_feed_and_a_change_reaches_only_its_own_tenant(
     """Another process's withdrawal in tenant a reaches a's cache through the one feed; b's stays warm."""
     feed = ChangeHub(database_url, stale_after=3600)  # only changes, never a slow machine, clear a cache
     with (
-        Engine.from_manifest(FIXED, database_url=database_url, tenant="a") as elsewhere,
+        Engine.from_manifest(FIXED, create=True, database_url=database_url, tenant="a") as elsewhere,
         Engine(elsewhere.loaded, Database(database_url), tenant="a", changes=feed) as a,
         Engine(elsewhere.loaded, Database(database_url), tenant="b", changes=feed) as b,
     ):

@@ -19,6 +19,10 @@ def test_serve_refuses_an_unlawful_tenant_manifest_with_exit_2(tmp_path: Path) -
     shutil.copy(SEED_FIXED, folder / "lawful.yaml")
     shutil.copy(AS_FOUND, folder / "as-found.yaml")
     env = {**os.environ, "CONSENTGATE_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}"}
+    upgraded = subprocess.run(  # serve opens only a database `db upgrade` made
+        [sys.executable, "-m", "consentgate", "db", "upgrade"], env=env, capture_output=True, timeout=120
+    )
+    assert upgraded.returncode == 0, upgraded.stderr
     command = [sys.executable, "-m", "consentgate", "serve", "--manifest", str(SEED_FIXED)]
     process = subprocess.run(
         [*command, "--tenant-manifests", str(folder), "--port", "1"],

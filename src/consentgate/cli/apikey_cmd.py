@@ -1,7 +1,7 @@
 """`consentgate apikey create|list|revoke`: the keys callers of the HTTP service present.
 
-The commands need no manifest. They bring the database to the current schema first, the way
-`consentgate db upgrade` does, so the first key can be made on a fresh database. `create` writes the
+The commands need no manifest. They open an existing database at the current schema and refuse a
+missing or outdated one (run `consentgate db upgrade` first: only it creates a database). `create` writes the
 token alone on stdout (so `consentgate apikey create … > key.txt` captures exactly it) and what it
 is, with the warning that it is never shown again, on stderr. Every mistake is a typed error printed
 in zh and en, exit 2. Text lives in the i18n catalogs under `apikeys.cli.`.
@@ -23,9 +23,8 @@ from consentgate.i18n import message
 from consentgate.runtime.apikeys.schemas import KeyInfo, Scope, parse_scopes
 from consentgate.runtime.apikeys.service import CACHE_TTL, ApiKeyService
 from consentgate.runtime.ports import SystemClock
-from consentgate.store.database import Database
 from consentgate.store.database import database_url as resolve_database_url
-from consentgate.store.migrate import upgrade
+from consentgate.store.opening import open_database
 
 apikey_app = typer.Typer(help="API keys of the HTTP service / HTTP 服务的 API 密钥", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey")
@@ -38,11 +37,10 @@ _SCOPES = ", ".join(scope.value for scope in Scope)
 
 @contextmanager
 def open_keys(url: str | None) -> Iterator[ApiKeyService]:
-    """The key service on an upgraded database; any consentgate or database error is a bilingual exit 2."""
+    """The key service on an existing, current database; any consentgate or database error is a bilingual exit 2."""
     with reported(), unavailable_database_reported(url):
-        database = Database(resolve_database_url(url))
+        database = open_database(resolve_database_url(url))
         try:
-            upgrade(database)
             yield ApiKeyService(database, clock=SystemClock())
         finally:
             database.dispose()

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from consentgate.cli.app import app, fail
@@ -26,7 +25,7 @@ from consentgate.runtime.keys.providers import resolve_provider
 from consentgate.runtime.keys.ring import KeyRing
 from consentgate.runtime.ports import SystemClock, Uuid7Ids
 from consentgate.store.database import ENV_URL, Database, database_url
-from consentgate.store.migrate import is_current
+from consentgate.store.opening import open_database, shown_url
 from consentgate.text import LANGS
 
 auditlog_app = typer.Typer(help="The tamper-evident audit log / 防篡改审计日志", no_args_is_help=True)
@@ -43,43 +42,20 @@ UrlOption = Annotated[
 ]
 
 
-def _shown(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except SQLAlchemyError:
-        return url
-
-
-def _missing_sqlite_file(url: str) -> bool:
-    # Connecting would create an empty file; a verify must never leave one behind.
-    parsed = make_url(url)
-    path = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
-        return False
-    return not Path(path).exists()
-
-
 def _open(url: str) -> Database:
-    shown = _shown(url)
-    if _missing_sqlite_file(url):
-        raise DatabaseNotReady.from_key("runtime.database_not_ready", url=shown)
-    db = Database(url)
-    if not is_current(db):
-        db.dispose()
-        raise DatabaseNotReady.from_key("runtime.database_not_ready", url=shown)
-    return db
+    return open_database(url)  # never creates one: a missing file is refused before connecting
 
 
 def _unreachable(url: str, error: SQLAlchemyError) -> DatabaseNotReady:
     reason = str(error).splitlines()[0] if str(error) else error.__class__.__name__
-    return DatabaseNotReady.from_key("auditlog.database_unreachable", url=_shown(url), reason=reason)
+    return DatabaseNotReady.from_key("auditlog.database_unreachable", url=shown_url(url), reason=reason)
 
 
 def verify_database(url: str, tenant: str) -> IntegrityReport:
     """Verifies one tenant's chain, ledger and projection; a database that cannot be checked is a
     typed error, never a traceback."""
     try:
-        db = _open(url)
+        db = open_database(url)  # never creates one: a missing file is refused before connecting
         try:
             return verify_tenant(db, tenant)
         finally:

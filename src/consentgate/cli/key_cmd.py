@@ -30,6 +30,7 @@ from consentgate.runtime.keys.providers import ENV_KEY_FILE
 from consentgate.runtime.keys.ring import KeyEntry, KeyRing, new_entry
 from consentgate.store.database import Database
 from consentgate.store.database import database_url as resolve_database_url
+from consentgate.store.opening import open_database
 
 key_app = typer.Typer(help="Keys of hashes and pseudonyms / 哈希与假名的密钥", no_args_is_help=True)
 app.add_typer(key_app, name="key")
@@ -117,7 +118,8 @@ def export_legacy(
 ) -> None:
     """Move the secrets an older release kept in the database to a key file, once / 将旧版保存在数据库中的密钥移入密钥文件。"""
     with reported(), unavailable_database_reported(database_url):
-        database = Database(resolve_database_url(database_url))
+        # Any schema (an older release's is the point), but never a database made by a typo.
+        database = open_database(resolve_database_url(database_url), require_current=False)
         try:
             stored = _stored_secrets(database)
             if not stored:

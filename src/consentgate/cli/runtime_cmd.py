@@ -14,12 +14,12 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from consentgate.cli.app import app, reported
+from consentgate.i18n import message
 from consentgate.runtime.consent.schemas import Mechanism
 from consentgate.runtime.engine import Engine
 from consentgate.runtime.errors import DatabaseUnavailable, UnknownNotice
-from consentgate.store.database import Database
 from consentgate.store.database import database_url as resolve_database_url
-from consentgate.store.migrate import upgrade
+from consentgate.store.opening import create_database, shown_url
 from consentgate.text import Lang
 
 db_app = typer.Typer(help="Database schema / 数据库结构", no_args_is_help=True)
@@ -49,7 +49,8 @@ def _lang(value: str) -> Lang:
 
 @contextmanager
 def open_engine(manifest: Path, url: str | None, tenant: str) -> Iterator[Engine]:
-    """An engine for one command; any consentgate or database error becomes a bilingual exit 2."""
+    """An engine on an existing database at the current schema (a missing or outdated one is refused,
+    naming its URL: only `db upgrade` creates one); any consentgate or database error is a bilingual exit 2."""
     with reported(), unavailable_database_reported(url):
         engine = Engine.from_manifest(manifest, database_url=url, tenant=tenant)
         try:
@@ -64,7 +65,9 @@ def unavailable_database_reported(url: str | None) -> Iterator[None]:
         yield
     except SQLAlchemyError as error:
         raise DatabaseUnavailable.from_key(
-            "runtime.database_unavailable", url=resolve_database_url(url), problem=error.__class__.__name__
+            "runtime.database_unavailable",
+            url=shown_url(resolve_database_url(url)),
+            problem=error.__class__.__name__,
         ) from None
 
 
@@ -74,14 +77,11 @@ def _items(value: str) -> tuple[str, ...]:
 
 @db_app.command("upgrade")
 def db_upgrade(database_url: UrlOpt = None) -> None:
-    """Bring the database to the current schema / 升级数据库结构。"""
-    database = Database(resolve_database_url(database_url))
+    """Create the database if missing and bring it to the current schema; the only command that creates one / 创建并升级数据库结构（唯一会新建数据库的命令）。"""
+    url = resolve_database_url(database_url)
     with reported(), unavailable_database_reported(database_url):
-        try:
-            upgrade(database)
-        finally:
-            database.dispose()
-    out.print(f"OK: {database.url} 已是最新结构 / is at the current schema", markup=False)
+        create_database(url).dispose()
+    out.print(message("store.upgraded", url=shown_url(url)).bilingual(), markup=False)
 
 
 @consent_app.command("give")

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from consentgate.cli.app import app, reported
+from consentgate.cli.runtime_cmd import unavailable_database_reported
 from consentgate.service.settings import (
     ENV_CATALOG,
     ENV_MANIFEST,
@@ -22,6 +23,7 @@ from consentgate.service.settings import (
     new_session_secret,
 )
 from consentgate.store.database import ENV_URL
+from consentgate.store.opening import open_database, require_sqlite_file
 
 
 @app.command("serve")
@@ -59,10 +61,16 @@ def serve(
     # Every worker must sign and check the web session with the same secret: one is made here when the
     # environment has none (sessions then end when the service stops; set it to keep them).
     os.environ.setdefault(ENV_SESSION_SECRET, new_session_secret())
-    with reported():
+    with reported(), unavailable_database_reported(os.environ.get(ENV_URL)):
+        settings = Settings.from_env()
+        # Serve what `consentgate db upgrade` made: a missing or outdated database is refused (exit 2),
+        # after the key check (a server database without a key is refused before it is touched).
+        require_sqlite_file(settings.database_url)
+        settings.key_provider()
+        open_database(settings.database_url).dispose()
         from consentgate.service.app import create_app
 
-        create_app(Settings.from_env())  # refuses an unlawful manifest here, with exit 2, before forking
+        create_app(settings)  # refuses an unlawful manifest here, with exit 2, before forking
     uvicorn.run(
         "consentgate.service.app:app_from_env",
         factory=True,

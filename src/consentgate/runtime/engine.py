@@ -1,7 +1,7 @@
 """The runtime library an app embeds: `Engine.from_manifest("app.yaml")`.
 
-It refuses to start under a manifest that fails high-severity rules, brings the database to the
-current schema, publishes the manifest's notices, and wires the domain services together:
+It refuses to start under a manifest that fails high-severity rules, opens an existing database at
+the current schema (only `consentgate db upgrade`, or the explicit `create=True`, makes one), publishes the manifest's notices, and wires the domain services together:
 `notices`, `consent`, `onboarding`, `profiles`, `gate`, `auditlog`, and the paths data takes out of the
 app — `feed`, `push`, `messaging`, `sharing` — each of which asks the gate.
 Each service is built from the tenant's `context` (a `TenantContext`: database, tenant, clock, ids,
@@ -27,7 +27,6 @@ from consentgate.runtime.changes.hub import ChangeHub
 from consentgate.runtime.changes.journal import ChangeJournal
 from consentgate.runtime.consent.service import ConsentLedger
 from consentgate.runtime.context import TenantContext
-from consentgate.runtime.errors import DatabaseNotReady
 from consentgate.runtime.feed.catalog import Catalog
 from consentgate.runtime.feed.catalog import load_catalog as load_content_catalog
 from consentgate.runtime.feed.errors import FeedMisconfigured
@@ -60,7 +59,7 @@ from consentgate.runtime.sharing.service import SharingService
 from consentgate.runtime.startup import refuse_unlawful
 from consentgate.store.database import Database
 from consentgate.store.database import database_url as resolve_database_url
-from consentgate.store.migrate import is_current, upgrade
+from consentgate.store.opening import create_database, open_database, require_sqlite_file
 
 
 class Engine:
@@ -193,7 +192,7 @@ class Engine:
         tenant: str = "default",
         clock: Clock | None = None,
         ids: IdFactory | None = None,
-        migrate: bool = True,
+        create: bool = False,
         catalog: str | Path | None = None,
         push_transport: PushTransport | None = None,
         sharing_sink: ThirdPartySink | None = None,
@@ -202,16 +201,19 @@ class Engine:
         derivers: Mapping[str, Deriver] | None = None,
         keys: KeyProvider | None = None,
     ) -> Engine:
-        """Audits the manifest (refusing unlawful ones), opens the database and starts the services."""
+        """Audits the manifest (refusing unlawful ones), opens the database and starts the services.
+
+        The database must exist at the current schema (`DatabaseNotReady` otherwise, naming the URL):
+        a mistyped URL is an error, not a new empty database. `create=True` makes and migrates it
+        instead, as `consentgate db upgrade` does (tests, the demo, a first run on a laptop).
+        """
         loaded = load_manifest(path)
         refuse_unlawful(loaded)
         url = resolve_database_url(database_url)
+        if not create:
+            require_sqlite_file(url)  # a mistyped path gets no key file made beside it either
         keys = keys or resolve_provider(url)  # before the database is opened or its schema touched
-        database = Database(url)
-        if migrate:
-            upgrade(database)
-        elif not is_current(database):
-            raise DatabaseNotReady.from_key("runtime.database_not_ready", url=database.url)
+        database = create_database(url) if create else open_database(url)
         return cls(
             loaded,
             database,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from consentgate.errors import ConsentgateError
 
+# Defined in the store (which must not import the runtime), re-exported here under its old name.
+from consentgate.store.errors import DatabaseNotReady as DatabaseNotReady
+
 
 class UnknownSubject(ConsentgateError):
     code = "runtime.unknown_subject"
@@ -41,10 +44,6 @@ class StartupRefused(ConsentgateError):
     """The manifest fails high-severity rules: the runtime will not process data under it."""
 
     code = "runtime.startup_refused"
-
-
-class DatabaseNotReady(ConsentgateError):
-    code = "runtime.database_not_ready"
 
 
 class DatabaseUnavailable(ConsentgateError):

@@ -49,7 +49,7 @@ def test_a_change_has_no_decision_time_and_is_dated_by_its_commit(database: Data
 
 def test_the_copy_of_a_persons_data_shows_when_each_decision_was_made(database_url: str) -> None:
     clock = FakeClock(DECIDED)
-    with Engine.from_manifest(FIXED, database_url=database_url, clock=clock) as engine:
+    with Engine.from_manifest(FIXED, create=True, database_url=database_url, clock=clock) as engine:
         notice = engine.notices.current("privacy-policy")
         assert notice is not None
         engine.consent.register_subject("alice")

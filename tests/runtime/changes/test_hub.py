@@ -43,7 +43,7 @@ def _allowed(engine: Engine) -> bool:
 
 
 def test_one_thread_and_one_listen_connection_serve_every_tenant(database_url: str) -> None:
-    with Engine.from_manifest(SEED_FIXED, database_url=database_url, tenant="t0") as first:
+    with Engine.from_manifest(SEED_FIXED, create=True, database_url=database_url, tenant="t0") as first:
         engines = [Engine(first.loaded, first.database, tenant=f"t{i}") for i in range(1, 8)]
         try:
             assert _feed_threads() == 1 and first.change_hub.threads == 1
@@ -89,7 +89,7 @@ def pair(database_url: str) -> Iterator[tuple[Engine, Engine, Switch]]:
     switch = Switch()
     hub = ChangeHub(database_url, interval=0.005, retry=0.005, wakeups=lambda _url: switch)
     with (
-        Engine.from_manifest(SEED_FIXED, database_url=database_url, ids=SequentialIds("a")) as a,
+        Engine.from_manifest(SEED_FIXED, create=True, database_url=database_url, ids=SequentialIds("a")) as a,
         Engine(a.loaded, a.database.__class__(database_url), ids=SequentialIds("b"), changes=hub) as b,
     ):
         a.consent.register_subject(PERSON)
@@ -162,7 +162,7 @@ def test_a_feed_that_stops_catching_up_goes_stale_and_cached_allows_stop(databas
     """A stuck or dead feed thread cannot say so: the trust it gave runs out by itself."""
     hub = ChangeHub(database_url, background=False, stale_after=0.2)
     with (
-        Engine.from_manifest(SEED_FIXED, database_url=database_url, ids=SequentialIds("a")) as a,
+        Engine.from_manifest(SEED_FIXED, create=True, database_url=database_url, ids=SequentialIds("a")) as a,
         Engine(a.loaded, a.database.__class__(database_url), ids=SequentialIds("b"), changes=hub) as b,
     ):
         a.consent.register_subject(PERSON)
@@ -188,7 +188,7 @@ def test_the_safety_poll_still_runs_while_notifications_keep_coming(database_url
     """A busy database notifies all the time; the trust must still be renewed by full catch-ups."""
     hub = ChangeHub(database_url, interval=0.01, wakeups=lambda _url: Chatty())
     with (
-        Engine.from_manifest(SEED_FIXED, database_url=database_url) as a,
+        Engine.from_manifest(SEED_FIXED, create=True, database_url=database_url) as a,
         Engine(a.loaded, a.database.__class__(database_url), changes=hub),
     ):
         _until(lambda: hub.state is FeedState.LIVE, "the first catch-up")

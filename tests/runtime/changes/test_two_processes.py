@@ -28,7 +28,7 @@ from tests.runtime.conftest import SEED_FIXED
 
 ROOT = Path(__file__).parents[3]
 TENANT, PERSON = "acme", "li-si"
-WAIT = 30.0  # generous: readiness, never a latency target
+WAIT = 120.0  # generous: readiness of another process, never a latency target
 
 
 class Worker:

@@ -25,7 +25,7 @@ def pair(database_url: str) -> Iterator[tuple[Engine, Engine]]:
     """Engine `a` writes; engine `b` reads. `b`'s feed runs only when a test says so (no thread)."""
     with (
         Engine.from_manifest(
-            SEED_FIXED, database_url=database_url, clock=FakeClock(), ids=SequentialIds("a")
+            SEED_FIXED, create=True, database_url=database_url, clock=FakeClock(), ids=SequentialIds("a")
         ) as a,
         Engine(
             a.loaded,
@@ -108,7 +108,7 @@ def test_a_writer_does_not_hear_itself_and_the_journal_names_no_one(pair: tuple[
 
 def test_the_background_thread_applies_changes_without_being_asked(database_url: str) -> None:
     with (
-        Engine.from_manifest(SEED_FIXED, database_url=database_url, ids=SequentialIds("a")) as a,
+        Engine.from_manifest(SEED_FIXED, create=True, database_url=database_url, ids=SequentialIds("a")) as a,
         Engine(a.loaded, a.database.__class__(database_url), ids=SequentialIds("b")) as b,
     ):
         a.consent.register_subject(PERSON)

@@ -29,7 +29,7 @@ def lessons() -> Catalog:
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     with Engine.from_manifest(
-        FIXED, database_url=database_url, clock=FakeClock(), ids=SequentialIds("e")
+        FIXED, create=True, database_url=database_url, clock=FakeClock(), ids=SequentialIds("e")
     ) as started:
         yield started
 

@@ -290,6 +290,7 @@ def attack(found: Evidence) -> Recovered:
 def filled_engine_at(database_url: str) -> Iterator[tuple[Engine, Filled]]:
     with Engine.from_manifest(
         SEED_FIXED,
+        create=True,
         database_url=database_url,
         tenant=TENANT,
         clock=FakeClock(),

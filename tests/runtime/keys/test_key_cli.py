@@ -77,12 +77,12 @@ def test_forget_retired_deletes_only_what_no_live_version_reaches(
 ) -> None:
     v1, v2 = KeyEntry("v1", bytes(range(32))), KeyEntry("v2", bytes(range(50, 82)))
     with Engine.from_manifest(
-        SEED_FIXED, database_url=database_url, keys=StaticKeyProvider(KeyRing((v1,)))
+        SEED_FIXED, create=True, database_url=database_url, keys=StaticKeyProvider(KeyRing((v1,)))
     ) as e:
         e.consent.register_subject("old")
         e.messaging.register_address("old", "sms", "13800000001")
     with Engine.from_manifest(
-        SEED_FIXED, database_url=database_url, keys=StaticKeyProvider(KeyRing((v2, v1)))
+        SEED_FIXED, create=True, database_url=database_url, keys=StaticKeyProvider(KeyRing((v2, v1)))
     ) as e:
         e.consent.register_subject("new")
         e.messaging.register_address("new", "sms", "13800000002")
@@ -92,7 +92,7 @@ def test_forget_retired_deletes_only_what_no_live_version_reaches(
     )
     assert result.exit_code == 0, result.output
     assert "messaging_subject_addresses: 2" in result.output  # old's only row and new's v1 copy
-    with Engine.from_manifest(SEED_FIXED, database_url=database_url) as e:
+    with Engine.from_manifest(SEED_FIXED, create=True, database_url=database_url) as e:
         assert e.messaging.send_to_address("13800000002", channel="sms", text=OFFER).subject == "new"
         assert e.messaging.send_to_address("13800000001", channel="sms", text=OFFER).subject is None
 

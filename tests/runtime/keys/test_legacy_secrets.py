@@ -96,7 +96,7 @@ def test_a_stored_secret_is_refused_then_exported_once_and_what_it_made_is_still
         database.dispose()
 
     with Engine.from_manifest(
-        SEED_FIXED, database_url=database_url, tenant=TENANT, keys=FileKeyProvider(out)
+        SEED_FIXED, create=True, database_url=database_url, tenant=TENANT, keys=FileKeyProvider(out)
     ) as engine:
         for subject in (OWNER, FRIEND):
             engine.consent.register_subject(subject)

@@ -89,7 +89,7 @@ def test_the_engine_and_the_cli_refuse_a_server_database_before_touching_it(
         pytest.skip("an SQLite file has its embedded key file")
     monkeypatch.delenv(ENV_KEYS)
     with pytest.raises(KeysMissing):
-        Engine.from_manifest(SEED_FIXED, database_url=database_url)
+        Engine.from_manifest(SEED_FIXED, create=True, database_url=database_url)
     result = CliRunner().invoke(
         app, ["consent", "show", "-m", str(SEED_FIXED), "--database-url", database_url, "-s", "u"]
     )
@@ -103,7 +103,7 @@ def test_an_engine_on_sqlite_needs_no_set_up_and_keeps_the_key_out_of_the_databa
 ) -> None:
     monkeypatch.delenv(ENV_KEYS)
     database = tmp_path / "consentgate.db"
-    with Engine.from_manifest(SEED_FIXED, database_url=f"sqlite:///{database}") as engine:
+    with Engine.from_manifest(SEED_FIXED, create=True, database_url=f"sqlite:///{database}") as engine:
         engine.consent.register_subject("u1")
         engine.messaging.register_address("u1", "sms", "13800138000")
         engine.database.scrub()

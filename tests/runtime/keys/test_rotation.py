@@ -36,6 +36,7 @@ class Deployment:
     def start(self, ring: KeyRing) -> Engine:
         return Engine.from_manifest(
             SEED_FIXED,
+            create=True,
             database_url=self.database_url,
             clock=FakeClock(),
             ids=SequentialIds(f"r{len(ring.entries)}{ring.current.version}"),

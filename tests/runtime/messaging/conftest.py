@@ -73,7 +73,7 @@ class World:
 def world(database: Database) -> Iterator[World]:
     clock = FakeClock()  # Monday 2026-01-05 09:00 UTC: 17:00 in Beijing, outside quiet hours
     engine = Engine.from_manifest(
-        FIXED, database_url=database.url, tenant=TENANT, clock=clock, ids=SequentialIds("e")
+        FIXED, create=True, database_url=database.url, tenant=TENANT, clock=clock, ids=SequentialIds("e")
     )
     try:
         yield World(engine, clock)

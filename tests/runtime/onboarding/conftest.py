@@ -67,7 +67,7 @@ def engine_over(manifest: Manifest, database_url: str, directory: Path) -> Engin
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     with Engine.from_manifest(
-        FIXED, database_url=database_url, clock=FakeClock(), ids=SequentialIds("e")
+        FIXED, create=True, database_url=database_url, clock=FakeClock(), ids=SequentialIds("e")
     ) as started:
         yield started
 

@@ -25,7 +25,7 @@ def _to_questionnaire(engine: Engine, subject: str) -> str:
 
 
 def test_a_failed_answer_leaves_no_consent_behind(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    with Engine.from_manifest(FIXED, database_url=database_url) as engine:
+    with Engine.from_manifest(FIXED, create=True, database_url=database_url) as engine:
         screen_id = _to_questionnaire(engine, "u")
         before = len(engine.consent.events("u"))
 

@@ -26,7 +26,12 @@ LESSONS = Path(__file__).parents[3] / "examples" / "demo-app" / "lessons.yaml"
 @pytest.fixture
 def with_feed(database_url: str) -> Iterator[Engine]:
     with Engine.from_manifest(
-        FIXED, database_url=database_url, clock=FakeClock(), ids=SequentialIds("e"), catalog=LESSONS
+        FIXED,
+        create=True,
+        database_url=database_url,
+        clock=FakeClock(),
+        ids=SequentialIds("e"),
+        catalog=LESSONS,
     ) as started:
         yield started
 

@@ -66,7 +66,7 @@ CAMPAIGN = Campaign(
 @pytest.fixture
 def engine(database: Database, database_url: str, clock: FakeClock) -> Iterator[Engine]:
     engine = Engine.from_manifest(
-        SEED_FIXED, database_url=database_url, tenant=TENANT, clock=clock, ids=SequentialIds("e")
+        SEED_FIXED, create=True, database_url=database_url, tenant=TENANT, clock=clock, ids=SequentialIds("e")
     )
     try:
         yield engine

@@ -53,6 +53,7 @@ def sink() -> InMemorySink:
 def engine(database_url: str, sink: InMemorySink) -> Iterator[Engine]:
     with Engine.from_manifest(
         SEED_FIXED,
+        create=True,
         database_url=database_url,
         clock=FakeClock(),
         ids=SequentialIds("f"),
@@ -291,6 +292,7 @@ def test_with_a_deriver_a_correction_recomputes_the_tag_instead_of_dropping_it(d
 
     with Engine.from_manifest(
         SEED_FIXED,
+        create=True,
         database_url=database_url,
         clock=FakeClock(),
         ids=SequentialIds("d"),

@@ -53,7 +53,12 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     url = f"sqlite:///{tmp_path_factory.mktemp('interleaving') / 'store.db'}"
     sink = InMemorySink()
     with Engine.from_manifest(
-        SEED_FIXED, database_url=url, clock=FakeClock(), ids=SequentialIds("i"), sharing_sink=sink
+        SEED_FIXED,
+        create=True,
+        database_url=url,
+        clock=FakeClock(),
+        ids=SequentialIds("i"),
+        sharing_sink=sink,
     ) as engine:
         yield World(engine, sink)
 

@@ -24,7 +24,12 @@ ORDERS = [{"order": "o-1", "course": "商务英语", "paid": "1999.00"}]
 
 def start_engine(database_url: str, sink: InMemorySink | None = None) -> Engine:
     return Engine.from_manifest(
-        FIXED, database_url=database_url, clock=FakeClock(), ids=SequentialIds("e"), sharing_sink=sink
+        FIXED,
+        create=True,
+        database_url=database_url,
+        clock=FakeClock(),
+        ids=SequentialIds("e"),
+        sharing_sink=sink,
     )
 
 

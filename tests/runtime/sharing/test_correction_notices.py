@@ -65,7 +65,12 @@ def world(database_url: str, tmp_path: Path) -> Iterator[World]:
     manifest.write_text(text.replace(shared, shared.replace("orders]", "orders, occupation]")), "utf-8")
     sink = OrderedSink()
     engine = Engine.from_manifest(
-        manifest, database_url=database_url, clock=FakeClock(), ids=SequentialIds("e"), sharing_sink=sink
+        manifest,
+        create=True,
+        database_url=database_url,
+        clock=FakeClock(),
+        ids=SequentialIds("e"),
+        sharing_sink=sink,
     )
     try:
         yield World(engine, engine.sharing, sink)
