@@ -84,7 +84,12 @@ class Builder:
 
     def build(self, node: yaml.Node, at: str) -> Any:
         if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node)
+            try:
+                return self._scalar(node)
+            except ValueError:
+                # Python refuses int() of more than 4,300 digits (a guard against quadratic time).
+                self._error("error.number_too_long", node, at, field=at or "/")
+                return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, at)
         if isinstance(node, yaml.SequenceNode):
@@ -101,11 +106,17 @@ class Builder:
             return _convert(node)
         return node.value  # strings, and timestamps kept as written
 
+    def _key(self, node: yaml.Node) -> str:
+        try:
+            return str(self._scalar(node))
+        except ValueError:  # a number too long to convert: as written is name enough for an unknown key
+            return str(node.value)
+
     def _mapping(self, node: yaml.MappingNode, at: str) -> dict[str, Any]:
         result: dict[str, Any] = {}
         positions = self.positions
         for key_node, value_node in node.value:
-            key = str(self._scalar(key_node))
+            key = self._key(key_node)
             child = f"{at}/{_segment(key)}"
             if key in result:
                 self._error("error.duplicate_mapping_key", key_node, child, name=key)
