@@ -28,7 +28,9 @@ from consentgate.manifest.limits import ManifestLimits, refusal
 # Manifests repeat the same few scalars ("true", "consent", "15"), so resolved tags are memoized
 # across files; bounded to stay small.
 _MEMO_LIMIT = 50_000
-_TAGS: dict[tuple[str, bool, bool], str] = {}
+_TAGS: dict[tuple[str, tuple[bool, bool]], str] = {}
+_SEQUENCE_TAG = yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
+_MAPPING_TAG = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
 
 
 class _EventSource(yaml.CSafeLoader):
@@ -37,7 +39,7 @@ class _EventSource(yaml.CSafeLoader):
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> Any:
         if kind is not yaml.ScalarNode or not isinstance(value, str):
             return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
-        key = (value, bool(implicit[0]), bool(implicit[1]))
+        key = (value, (bool(implicit[0]), bool(implicit[1])))
         tag = _TAGS.get(key)
         if tag is None:
             tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
@@ -49,10 +51,11 @@ class _EventSource(yaml.CSafeLoader):
 class _Open:
     """A sequence or mapping whose end event has not come yet."""
 
-    __slots__ = ("key", "node", "size")
+    __slots__ = ("is_mapping", "key", "node", "size")
 
-    def __init__(self, node: yaml.CollectionNode) -> None:
+    def __init__(self, node: yaml.CollectionNode, is_mapping: bool) -> None:
         self.node = node
+        self.is_mapping = is_mapping
         self.key: yaml.Node | None = None  # a mapping's key waiting for its value
         self.size = 1
 
@@ -121,15 +124,14 @@ class _Composer:
             raise _alias_loop(self.path, node)
         return node, self.sizes.get(id(node), 1)
 
-    def _count(self, size: int, event: Any) -> None:
-        self.nodes += size
-        if self.nodes > self.limits.max_nodes:
-            raise refusal("max_nodes", self.path, *_mark(event), self.limits.max_nodes)
-
     def _tree(self) -> yaml.Node:
+        # The hot loop of every manifest load: locals, no per-event method calls on the common path.
         get = self.source.get_event
         resolve = self.source.resolve
+        tags = _TAGS
         max_depth = self.limits.max_depth
+        max_nodes = self.limits.max_nodes
+        scalar_node, sequence_node, mapping_node = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
         stack: list[_Open] = []
         while True:
             event: Any = get()  # PyYAML's event classes are untyped: each kind has its own fields
@@ -137,30 +139,33 @@ class _Composer:
             node: yaml.Node
             if kind is ScalarEvent:
                 tag = event.tag
+                value = event.value
                 if tag is None or tag == "!":
-                    tag = resolve(yaml.ScalarNode, event.value, event.implicit)
-                node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+                    tag = tags.get((value, event.implicit)) or resolve(scalar_node, value, event.implicit)
+                node = scalar_node(tag, value, event.start_mark, event.end_mark, event.style)
                 if event.anchor is not None:
                     self._anchor(event.anchor, node, event)
                 size = 1
-                self._count(1, event)
+                self.nodes += 1
             elif kind is AliasEvent:
                 node, size = self._alias(event)
-                self._count(size, event)
+                self.nodes += size
             elif kind is SequenceStartEvent or kind is MappingStartEvent:
                 if len(stack) >= max_depth:
                     raise refusal("max_depth", self.path, *_mark(event), max_depth)
-                self._count(1, event)
-                is_sequence = kind is SequenceStartEvent
-                node_class = yaml.SequenceNode if is_sequence else yaml.MappingNode
+                self.nodes += 1
+                if self.nodes > max_nodes:
+                    raise refusal("max_nodes", self.path, *_mark(event), max_nodes)
                 tag = event.tag
-                if tag is None or tag == "!":
-                    tag = resolve(node_class, None, event.implicit)
-                collection = node_class(tag, [], event.start_mark, None, flow_style=event.flow_style)
+                is_mapping = kind is MappingStartEvent
+                if tag is None or tag == "!":  # what the safe resolver answers for any untagged collection
+                    tag = _MAPPING_TAG if is_mapping else _SEQUENCE_TAG
+                node_class = mapping_node if is_mapping else sequence_node
+                collection = node_class(tag, [], event.start_mark, None, event.flow_style)
                 if event.anchor is not None:
                     self._anchor(event.anchor, collection, event)
                     self.open_anchored.add(id(collection))
-                stack.append(_Open(collection))
+                stack.append(_Open(collection, is_mapping))
                 continue
             else:  # the end of the innermost open collection
                 closed = stack.pop()
@@ -170,11 +175,14 @@ class _Composer:
                 if id(node) in self.open_anchored:
                     self.open_anchored.discard(id(node))
                     self.sizes[id(node)] = size
+            # A collection and its children were counted as they came; a scalar or alias counts now.
+            if self.nodes > max_nodes:
+                raise refusal("max_nodes", self.path, *_mark(event), max_nodes)
             if not stack:
                 return node
             parent = stack[-1]
             parent.size += size
-            if isinstance(parent.node, yaml.MappingNode):
+            if parent.is_mapping:
                 if parent.key is None:
                     parent.key = node
                 else:
