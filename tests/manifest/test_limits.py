@@ -23,6 +23,7 @@ from consentgate.errors import ManifestErrors, UsageError
 from consentgate.i18n import message
 from consentgate.manifest.limits import ManifestLimits
 from consentgate.manifest.loader import load_manifest, parse_manifest
+from consentgate.manifest.yaml_compose import compose
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAD = "manifest_version: 1\napp:\n  name: demo\n  type: learning-education\n"
@@ -215,3 +216,14 @@ def test_limits_apply_to_loading_from_a_file_and_from_text_alike(tmp_path: Path)
     with pytest.raises(ManifestErrors) as from_text:
         parse_manifest("[" * 100, str(path))
     assert from_file.value.text == from_text.value.text
+
+
+def test_the_composer_counts_aliases_itself_whatever_the_pre_scan_saw() -> None:
+    # Straight to the composer: the pre-scan is a first line, not the only one.
+    text = "a: &a x\nb: [*a, *a, *a]\n"
+    with pytest.raises(ManifestErrors) as raised:
+        compose(text, "direct.yaml", ManifestLimits(max_aliases=2))
+    location = raised.value.errors[0].location
+    assert location is not None and (location.line, location.column) == (2, 13)
+    assert "CONSENTGATE_MANIFEST_MAX_ALIASES" in raised.value.text.en
+    assert compose(text, "direct.yaml", ManifestLimits(max_aliases=3)) is not None
