@@ -2,17 +2,17 @@
 
 Rules are pure and manifests independent, so a batch parallelises perfectly across processes.
 Work is handed out in chunks so that per-task pickling stays small next to the auditing itself.
+A worker that dies costs only the file it was on (`audit.pool`); that file's report says so.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from consentgate.audit.engine import audit_file
 from consentgate.audit.findings import ManifestReport
+from consentgate.audit.pool import Progress, audit_guarded, audit_pooled
 from consentgate.errors import UsageError
 from consentgate.law.catalog import load_catalog
 from consentgate.rules.base import all_rules
@@ -20,8 +20,6 @@ from consentgate.rules.base import all_rules
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 # Several chunks per worker keep the load balanced when some manifests take longer than others.
 _CHUNKS_PER_WORKER = 4
-
-Progress = Callable[[ManifestReport], None]
 
 
 def _below(folder: Path) -> list[Path]:
@@ -83,6 +81,5 @@ def audit_all(files: Sequence[str], *, jobs: int, progress: Progress | None = No
     all_rules()
     load_catalog()
     if workers == 1:
-        return _gather(map(audit_file, files), progress)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return _gather(pool.map(audit_file, files, chunksize=chunk_size(len(files), workers)), progress)
+        return _gather(map(audit_guarded, files), progress)
+    return audit_pooled(files, workers=workers, chunk=chunk_size(len(files), workers), progress=progress)
