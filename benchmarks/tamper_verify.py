@@ -20,8 +20,6 @@ import resource
 import sys
 import time
 
-from benchmarks.ledger import MANIFEST, NOTICE, TENANT, fresh_database, random_event
-
 from consentgate.manifest.loader import load_manifest
 from consentgate.runtime.auditlog.integrity import verify_tenant
 from consentgate.runtime.auditlog.service import AuditLog
@@ -32,6 +30,7 @@ from consentgate.runtime.policy import Policy, compile_policy
 from consentgate.runtime.ports import SystemClock, Uuid7Ids
 from consentgate.store.migrate import upgrade
 from consentgate.text import Text
+from ledger import MANIFEST, NOTICE, TENANT, fresh_database, random_event
 
 
 def run_backend(backend: str, args: argparse.Namespace, policy: Policy) -> None:
