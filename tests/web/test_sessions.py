@@ -165,3 +165,16 @@ def test_a_made_up_or_malformed_cookie_is_no_session(site: Site) -> None:
         stranger = _browser(site, cookie)
         answer = stranger.get(PRIVACY, follow_redirects=False)
         assert answer.status_code == 401
+
+
+def test_erasing_the_person_leaves_no_session_of_theirs_on_any_device(site: Site) -> None:
+    site.sign_in("li-lei")
+    other = _browser(site)
+    link = other.post("/v1/subjects/li-lei/web-link", json={}, headers=site.auth()).json()["url"]
+    other.get(link.removeprefix("http://127.0.0.1:8000"))
+    assert _rows(site, "li-lei") == 2
+    erased = site.post("/me/privacy/delete", {"kind": "delete", "confirm": "yes"}, page=PRIVACY)
+    assert erased.status_code == 303
+    assert _rows(site, "li-lei") == 0
+    assert site.client.get(erased.headers["location"]).status_code == 200  # the receipt still shows
+    assert not _signed_in(other)
