@@ -1,12 +1,13 @@
 """Forms are accepted only from this site and only with the session's token (OWASP's two CSRF locks).
 
-The first lock is the origin: a browser names the page a form was sent from in `Origin`, and where it
-leaves that out, says in `Sec-Fetch-Site` whether the request is same-origin. A form is refused when
-`Origin` is another site's (or `null`, a sandboxed or privacy-stripped page), or, without `Origin`,
-when `Sec-Fetch-Site` is anything but `same-origin` or `none` (typed in the address bar). A client
-sending neither is no current browser: the token still has to match. This site is the origin of the
-request's own `Host` (with its scheme), or of `CONSENTGATE_PUBLIC_URL` — behind a proxy that
-terminates https and forwards plain http, the browser's origin is the public URL's.
+The first lock is the origin. A browser names the site a form was sent from in `Origin`; a form is
+refused when that is another site's. Our own pages send `Referrer-Policy: no-referrer` (links carry
+tokens), and under that policy browsers send `Origin: null` even for a same-origin form, so `null`
+says nothing and counts as absent. Without a usable `Origin`, `Sec-Fetch-Site` decides: only
+`same-origin` and `none` (typed in the address bar) pass; `cross-site` and `same-site` (a sibling
+subdomain) are refused. A client sending neither is no current browser: the token alone decides.
+This site is the origin of the request's own scheme and `Host`, or of `CONSENTGATE_PUBLIC_URL` —
+behind a proxy that ends https and forwards plain http, the browser's origin is the public URL's.
 
 The second lock is the synchronizer token: a form carries the session's token, and SameSite=Lax
 already keeps the cookie off most cross-site POSTs.
@@ -57,7 +58,7 @@ async def checked_form(request: Request) -> FormData:
 
 def from_this_site(request: Request) -> bool:
     origin = request.headers.get("origin")
-    if origin is not None:
+    if origin is not None and origin.strip() != "null":
         return _origin(origin) in allowed_origins(request)
     fetch_site = request.headers.get("sec-fetch-site")
     return fetch_site is None or fetch_site in _SAME_SITE_FETCH

@@ -63,7 +63,10 @@ class ServerSessions:
                 cookie = await run_in_threadpool(_commit, store, loaded, held, before)
                 if cookie is not None:
                     self._set_cookie(MutableHeaders(scope=message), cookie, secure=secure)
-                elif presented is not None and (loaded is None or not held or held.renewed):
+                elif loaded is not None and not held:
+                    # Only the request that emptied its own session clears the cookie. One that merely
+                    # presented a dead token leaves it: a page's parallel request still carrying the
+                    # token from before a sign-in would otherwise erase the new cookie that replaced it.
                     self._set_cookie(MutableHeaders(scope=message), "", secure=secure, expire=True)
             await send(message)
 
