@@ -37,12 +37,6 @@ class WebSessionRepository:
         )
         return self._session.execute(query).rowcount  # type: ignore[attr-defined, no-any-return]
 
-    def count_person(self, tenant: str, subject: str) -> int:
-        query = select(WebSessionRow.token_hash).where(
-            WebSessionRow.tenant_id == tenant, WebSessionRow.subject == subject
-        )
-        return len(self._session.scalars(query).all())
-
     def remove_expired(self, now: datetime, idle_since: datetime) -> int:
         query = delete(WebSessionRow).where(
             or_(WebSessionRow.expires_at <= now, WebSessionRow.last_seen_at <= idle_since)

@@ -130,11 +130,6 @@ class WebSessions:
         with self._db.transaction() as session:
             return WebSessionRepository(session).remove_person(tenant, subject)
 
-    def count(self, tenant: str, subject: str) -> int:
-        """How many sessions `subject` has (live or not yet purged): for the operator, never a token."""
-        with self._db.reading() as session:
-            return WebSessionRepository(session).count_person(tenant, subject)
-
     def _purge_due(self, now: datetime) -> bool:
         with self._lock:
             if self._purged is not None and now - self._purged < PURGE_INTERVAL:
