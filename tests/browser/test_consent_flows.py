@@ -9,8 +9,6 @@ What was recorded is checked in the engine, not only on the page.
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +17,8 @@ from sqlalchemy import func, select
 
 from consentgate.runtime.consent.models import SubjectRow
 from consentgate.runtime.consent.schemas import EventKind
+from consentgate.runtime.ports import SystemClock
+from consentgate.runtime.sessions import WebSessions
 from consentgate.runtime.sharing.schemas import TransferStatus
 from tests.browser.conftest import Shot
 from tests.browser.test_flows import Running, running, sign_up
@@ -48,14 +48,13 @@ def accounts(running: Running) -> int:
         return session.scalar(select(func.count()).select_from(SubjectRow)) or 0
 
 
-def session_cookie(page: Page) -> dict[str, object]:
-    """The signed session cookie's content (readable by its holder; it must name nobody while browsing)."""
+def session_cookie(page: Page, running: Running) -> dict[str, object]:
+    """What the browser's session holds on the server (the cookie is only a token; it names nobody)."""
     cookie = next((c for c in page.context.cookies() if c["name"] == "consentgate_session"), None)
     if cookie is None:
         return {}
-    payload = cookie["value"].split(".", 1)[0]
-    held: dict[str, object] = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
-    return held
+    loaded = WebSessions(running.engine.database, clock=SystemClock()).load(cookie["value"])
+    return loaded.data if loaded is not None else {}
 
 
 def test_filling_every_question_and_ticking_nothing_consents_to_nothing(
@@ -109,7 +108,7 @@ def test_refusing_the_notice_browses_without_an_account_and_agreeing_later_works
     expect(screen.locator("#browse-agree-button")).to_be_visible()
     shot(screen, "2-browse-only")
     assert accounts(running) == before  # no account, and no cookie naming anybody
-    assert "person" not in session_cookie(screen)
+    assert "person" not in session_cookie(screen, running)
     assert running.engine.consent.events() == []
 
     screen.click("#browse-agree-button")
@@ -118,7 +117,7 @@ def test_refusing_the_notice_browses_without_an_account_and_agreeing_later_works
     expect(screen.locator("input[type=tel]")).to_be_visible()  # the sign-up goes on at the login screen
     shot(screen, "3-agreed-later")
     assert accounts(running) == before + 1
-    assert "person" in session_cookie(screen)
+    assert "person" in session_cookie(screen, running)
 
 
 def _buttons_follow_the_key_facts(page: Page) -> None:

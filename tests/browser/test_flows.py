@@ -162,6 +162,7 @@ def test_the_operator_sees_the_overdue_request_first(page: Page, running: Runnin
     page.goto(running.url("/console"))
     page.fill("#api-key", running.admin_key)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#sign-out")).to_be_visible()  # signed in: the session is set before moving on
     page.goto(running.url("/console/requests"))
     rows = page.locator("#requests tbody tr")
     expect(rows).to_have_count(2)

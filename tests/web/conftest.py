@@ -33,6 +33,16 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "examples" / "demo-app" / "lessons.yaml"
 TENANT = "demo"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+SESSION_COOKIE = "consentgate_session"
+
+
+def session_of(client: TestClient) -> dict[str, object]:
+    """What the client's session holds on the server, found by its cookie's token; {} for no live one.
+    (The cookie itself holds nothing but the token.)"""
+    token = client.cookies.get(SESSION_COOKIE)
+    loaded = client.app.state.sessions.load(token) if token else None  # type: ignore[attr-defined]
+    held: dict[str, object] = loaded.data if loaded is not None else {}
+    return held
 
 
 @dataclass

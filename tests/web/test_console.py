@@ -3,8 +3,6 @@ and verifying the audit log (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 
 from sqlalchemy import text
@@ -14,16 +12,14 @@ from consentgate.manifest.loader import load_manifest
 from consentgate.runtime.apikeys.schemas import Scope
 from tests.runtime.auditlog.guards import unguarded
 from tests.runtime.conftest import SEED_FIXED
-from tests.web.conftest import TENANT, Site
+from tests.web.conftest import TENANT, Site, session_of
 
 NOTICE = ("privacy-policy", "2024-01")
 
 
 def _session(site: Site) -> dict[str, object]:
-    """The signed (not encrypted) session cookie, as anyone holding it can read it."""
-    payload = site.client.cookies["consentgate_session"].split(".")[0]
-    decoded: dict[str, object] = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
-    return decoded
+    """What the session holds on the server."""
+    return session_of(site.client)
 
 
 def _cells(html: str, purpose: str, version: str) -> dict[str, str]:

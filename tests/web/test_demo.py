@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
-
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -13,18 +10,10 @@ from consentgate.runtime.consent.models import SubjectRow
 from consentgate.service.app import create_app
 from consentgate.service.settings import Settings
 from tests.runtime.conftest import SEED_FIXED
-from tests.web.conftest import CATALOG, Site
+from tests.web.conftest import CATALOG, Site, session_of
 from tests.web.pages import parse, skip_everything, walk
 
-SESSION_COOKIE = "consentgate_session"
 WELCOME = "/demo/welcome"
-
-
-def session_of(client: TestClient) -> dict[str, object]:
-    """The session cookie's content (signed, not encrypted: readable by its holder, as documented)."""
-    payload = client.cookies[SESSION_COOKIE].split(".", 1)[0]
-    held: dict[str, object] = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
-    return held
 
 
 def subjects(site: Site) -> int:

@@ -16,13 +16,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
 from consentgate import __version__
 from consentgate.errors import ConsentgateError
 from consentgate.manifest.loader import load_manifest
 from consentgate.runtime.apikeys.service import ApiKeyService
 from consentgate.runtime.ports import SystemClock
+from consentgate.runtime.sessions import ABSOLUTE_LIFETIME, WebSessions
 from consentgate.runtime.startup import refuse_unlawful
 from consentgate.service.input_contract import refuse_hostile_parameters
 from consentgate.service.problems import (
@@ -48,6 +48,7 @@ from consentgate.service.routers import (
     rights,
     sharing,
     weblinks,
+    websessions,
 )
 from consentgate.service.settings import Settings
 from consentgate.service.tenancy import EngineRegistry, load_tenant_manifests
@@ -57,6 +58,7 @@ from consentgate.service.web import onboarding as onboarding_pages
 from consentgate.service.web.errors import as_page
 from consentgate.service.web.headers import SecurityHeaders
 from consentgate.service.web.links import SignInLinks
+from consentgate.service.web.server_sessions import ServerSessions
 from consentgate.store.database import Database
 from consentgate.store.migrate import upgrade
 
@@ -105,6 +107,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.links = SignInLinks(settings.session_secret)
     app.state.engines = engines
     app.state.keys = keys
+    app.state.sessions = WebSessions(database, clock=SystemClock())  # the web pages' sessions
     app.state.manifest = loaded
     app.state.public_limiter = PublicLimiter(settings.public_rate, settings.rate_limit_storage)
     app.add_exception_handler(ConsentgateError, as_page(consentgate_error))
@@ -126,6 +129,7 @@ def create_app(settings: Settings) -> FastAPI:
         marketing,
         sharing,
         weblinks,
+        websessions,
     ):
         app.include_router(module.router, responses=RESPONSES, dependencies=_CONTRACT)
     _add_pages(app, settings)
@@ -138,14 +142,8 @@ def _add_pages(app: FastAPI, settings: Settings) -> None:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for module in (basics, onboarding_pages, home, browse_pages, privacy, console, demo):
         app.include_router(module.router, dependencies=_CONTRACT)
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.session_secret,
-        session_cookie="consentgate_session",
-        max_age=8 * 3600,
-        same_site="lax",
-        https_only=settings.secure_cookies,
-    )
+    lifetime = int(ABSOLUTE_LIFETIME.total_seconds())
+    app.add_middleware(ServerSessions, lifetime_seconds=lifetime, https=settings.secure_cookies)
     app.add_middleware(SecurityHeaders, https=settings.secure_cookies)
 
 

@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from consentgate.errors import ConsentgateError
+from consentgate.runtime.apikeys.policy import NEEDED, Operation
 from consentgate.runtime.apikeys.schemas import Principal, Scope
 from consentgate.runtime.engine import Engine
 from consentgate.service.problems import HttpProblem
@@ -54,6 +55,11 @@ def require(scope: Scope) -> Callable[..., Awaitable[Principal]]:
     return principal
 
 
+def allowed_to(operation: Operation) -> Callable[..., Awaitable[Principal]]:
+    """The dependency for an operation of the policy table: the same scope the console asks for."""
+    return require(NEEDED[operation])
+
+
 def engine_of(request: Request, caller: Principal) -> Engine:
     """The caller's tenant's runtime (created on first use)."""
     engine: Engine = request.app.state.engines.get(caller.tenant)
@@ -63,3 +69,10 @@ def engine_of(request: Request, caller: Principal) -> Engine:
 Admin = Annotated[Principal, Depends(require(Scope.ADMIN))]
 AppBackend = Annotated[Principal, Depends(require(Scope.APP_BACKEND))]
 ReadOnly = Annotated[Principal, Depends(require(Scope.READ_ONLY))]
+# Rights steps and sessions: the scope comes from the policy table shared with the console.
+FilesRequests = Annotated[Principal, Depends(allowed_to(Operation.FILE_REQUEST))]
+VerifiesIdentity = Annotated[Principal, Depends(allowed_to(Operation.VERIFY_IDENTITY))]
+FulfilsRequests = Annotated[Principal, Depends(allowed_to(Operation.FULFIL_REQUEST))]
+RefusesRequests = Annotated[Principal, Depends(allowed_to(Operation.REFUSE_REQUEST))]
+ExportsCopies = Annotated[Principal, Depends(allowed_to(Operation.EXPORT_COPY))]
+EndsSessions = Annotated[Principal, Depends(allowed_to(Operation.END_SESSIONS))]

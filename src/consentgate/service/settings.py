@@ -35,7 +35,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"  # where people's links (unsubscribe) point
     public_rate: str = "60/minute"  # per client address, on the endpoints that need no key
     rate_limit_storage: str = "memory://"  # redis://... to share the counts across workers
-    # Signs the web pages' session cookie and sign-in links; every worker must share it.
+    # Signs the sign-in links to the web pages (sessions are kept server-side); every worker must share it.
     session_secret: str = field(default_factory=new_session_secret, repr=False)
     demo_tenant: str | None = None  # serves the English-learning demo app at /demo in this tenant
     tenant_manifests: Path | None = None  # a folder of <tenant>.yaml: those tenants' own manifests
@@ -55,7 +55,7 @@ class Settings:
         """`CONSENTGATE_MANIFEST` (required), `CONSENTGATE_DATABASE_URL` (default: the embedded SQLite
         file), `CONSENTGATE_CATALOG` (the feed's content catalog, optional) and `CONSENTGATE_PUBLIC_URL`
         (the address people reach the service at, for the links in messages), `CONSENTGATE_SESSION_SECRET`
-        (signs the web session; generated when unset), `CONSENTGATE_DEMO_TENANT` (serves /demo) and
+        (signs the sign-in links; generated when unset), `CONSENTGATE_DEMO_TENANT` (serves /demo) and
         `CONSENTGATE_TENANT_MANIFESTS` (a folder of `<tenant>.yaml`, each overriding the manifest). The
         keys (`CONSENTGATE_KEYS`, `CONSENTGATE_KEY_FILE`) are read by `key_provider()`."""
         manifest = os.environ.get(ENV_MANIFEST)

@@ -36,6 +36,7 @@ ERASED: Mapping[str, str] = MappingProxyType(
         "messaging_subject_addresses": "subject",
         "transfers": "subject",
         "rights_exports": "subject",
+        "web_sessions": "subject",  # signed out on every device: nothing is left to be signed in as
     }
 )
 # Table -> column: rows kept as proof that something owed was done (a request answered, a recipient

@@ -11,7 +11,15 @@ from pydantic import BaseModel, Field
 from consentgate.errors import ConsentgateError
 from consentgate.runtime.rights.deadlines import is_provisional, local_date
 from consentgate.runtime.rights.schemas import RightsKind, RightsRequest
-from consentgate.service.auth import AppBackend, ReadOnly, engine_of
+from consentgate.service.auth import (
+    ExportsCopies,
+    FilesRequests,
+    FulfilsRequests,
+    ReadOnly,
+    RefusesRequests,
+    VerifiesIdentity,
+    engine_of,
+)
 from consentgate.service.input_contract import Clean, ContractModel
 from consentgate.service.routers.schemas import Bilingual
 
@@ -71,7 +79,7 @@ def request_out(request: RightsRequest) -> RequestOut:
 
 
 @router.post("/requests", response_model=RequestOut, status_code=201)
-def receive(body: RequestIn, request: Request, caller: AppBackend) -> RequestOut:
+def receive(body: RequestIn, request: Request, caller: FilesRequests) -> RequestOut:
     """A repeated request while one of its kind is open returns the open one (same id, same deadline)."""
     rights = engine_of(request, caller).rights
     return request_out(rights.request(body.subject, body.kind, details=body.details))
@@ -83,18 +91,19 @@ def status(request_id: RequestPath, request: Request, caller: ReadOnly) -> Reque
 
 
 @router.post("/requests/{request_id}/verify-identity", response_model=RequestOut)
-def verify_identity(request_id: RequestPath, request: Request, caller: AppBackend) -> RequestOut:
-    """The app checked the requester is the person (PIPL 50); only then can the request be carried out."""
+def verify_identity(request_id: RequestPath, request: Request, caller: VerifiesIdentity) -> RequestOut:
+    """The requester was checked to be the person (PIPL 50); only then can the request be carried out.
+    An admin key's step, as in the console (`runtime/apikeys/policy.py`)."""
     return request_out(engine_of(request, caller).rights.verify_identity(request_id))
 
 
 @router.post("/requests/{request_id}/fulfil", response_model=RequestOut)
-def fulfil(request_id: RequestPath, request: Request, caller: AppBackend) -> RequestOut:
+def fulfil(request_id: RequestPath, request: Request, caller: FulfilsRequests) -> RequestOut:
     return request_out(engine_of(request, caller).rights.fulfil(request_id))
 
 
 @router.post("/requests/{request_id}/refuse", response_model=RequestOut)
-def refuse(request_id: RequestPath, body: RefusalIn, request: Request, caller: AppBackend) -> RequestOut:
+def refuse(request_id: RequestPath, body: RefusalIn, request: Request, caller: RefusesRequests) -> RequestOut:
     """Only for a reason the law allows for the request's kind; the answer cites it (PIPL 50)."""
     return request_out(engine_of(request, caller).rights.refuse(request_id, body.reason))
 
@@ -104,7 +113,7 @@ def refuse(request_id: RequestPath, body: RefusalIn, request: Request, caller: A
     response_class=Response,
     responses={200: {"content": {"application/zip": {}}, "description": "The copy: JSON, CSV, zh/en HTML"}},
 )
-def export(request_id: RequestPath, request: Request, caller: AppBackend) -> Response:
+def export(request_id: RequestPath, request: Request, caller: ExportsCopies) -> Response:
     content = engine_of(request, caller).rights.export(request_id)
     return Response(
         content,

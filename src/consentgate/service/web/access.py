@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from consentgate.runtime.apikeys.policy import NEEDED, Operation
 from consentgate.runtime.apikeys.schemas import Principal, Scope
 from consentgate.runtime.engine import Engine
 from consentgate.service.problems import HttpProblem
@@ -49,6 +50,10 @@ class OperatorContext:
     def require(self, scope: Scope) -> None:
         if not self.principal.allows(scope):
             raise NotAllowed.from_key("service.scope_missing", scope=scope.value)
+
+    def require_to(self, operation: Operation) -> None:
+        """The same scope the API asks for the operation (the policy table)."""
+        self.require(NEEDED[operation])
 
 
 def signed_in_person(request: Request) -> PersonContext:

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from consentgate.errors import ConsentgateError
-from consentgate.runtime.apikeys.schemas import Scope
+from consentgate.runtime.apikeys.policy import Operation
 from consentgate.runtime.rights.deadlines import BEIJING, is_provisional
 from consentgate.runtime.rights.errors import (
     IllegalRightsTransition,
@@ -61,28 +61,40 @@ def requests_page(request: Request, ctx: SignedInOperator) -> HTMLResponse:
 def verify_identity(
     request_id: RequestId, request: Request, ctx: SignedInOperator, form: CheckedForm
 ) -> Response:
+    step = Operation.VERIFY_IDENTITY
     return _act(
-        request, ctx, lambda: ctx.engine.rights.verify_identity(request_id), "web.console_request_verified"
+        request,
+        ctx,
+        step,
+        lambda: ctx.engine.rights.verify_identity(request_id),
+        "web.console_request_verified",
     )
 
 
 @router.post(PAGE + "/{request_id}/fulfil", response_model=None)
 def fulfil(request_id: RequestId, request: Request, ctx: SignedInOperator, form: CheckedForm) -> Response:
-    return _act(request, ctx, lambda: ctx.engine.rights.fulfil(request_id), "web.console_request_fulfilled")
+    step = Operation.FULFIL_REQUEST
+    return _act(
+        request, ctx, step, lambda: ctx.engine.rights.fulfil(request_id), "web.console_request_fulfilled"
+    )
 
 
 @router.post(PAGE + "/{request_id}/refuse", response_model=None)
 def refuse(request_id: RequestId, request: Request, ctx: SignedInOperator, form: CheckedForm) -> Response:
     reason = form.get("reason")
     why = reason if isinstance(reason, str) else ""
+    step = Operation.REFUSE_REQUEST
     return _act(
-        request, ctx, lambda: ctx.engine.rights.refuse(request_id, why), "web.console_request_refused"
+        request, ctx, step, lambda: ctx.engine.rights.refuse(request_id, why), "web.console_request_refused"
     )
 
 
-def _act(request: Request, ctx: OperatorContext, step: Callable[[], object], done: str) -> Response:
-    """One admin step on a request: done → back to the queue with a note; refused → the queue and why."""
-    ctx.require(Scope.ADMIN)
+def _act(
+    request: Request, ctx: OperatorContext, operation: Operation, step: Callable[[], object], done: str
+) -> Response:
+    """One step on a request, for a key the policy table allows it: done → back to the queue with a note;
+    refused → the queue and why."""
+    ctx.require_to(operation)
     try:
         step()
     except _EXPECTED as error:

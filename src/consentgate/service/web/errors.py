@@ -20,6 +20,8 @@ from consentgate.service.web.render import lang_of, page, see_other
 
 PAGE_PREFIXES = ("/me", "/console", "/demo", "/web", "/lang")
 KEPT_HEADERS = ("retry-after", "allow")
+# A refused form is a person's page: its plain sentence, no code (the API answer still carries one).
+UNCODED = frozenset({"service.csrf_rejected", "service.cross_site_rejected"})
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
@@ -47,7 +49,7 @@ def as_page(handler: Handler) -> Handler:
             status=response.status_code,
             title=message("web.error_title", status=response.status_code).in_(lang),
             detail=problem["message"][lang],
-            code=problem["code"],
+            code=None if problem["code"] in UNCODED else problem["code"],
             sign_in_hint=problem["code"] == "service.not_signed_in",
             demo=request.app.state.settings.demo_tenant is not None,
         )

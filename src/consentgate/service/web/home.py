@@ -54,6 +54,16 @@ def sign_out(request: Request, _form: CheckedForm) -> Response:
     return leave(request, "web.home_signed_out")
 
 
+@router.post("/me/sign-out-everywhere")
+def sign_out_everywhere(request: Request, _form: CheckedForm) -> Response:
+    """Ends every session of the person — other browsers, other devices, copies of the cookie — and this
+    one; a person who is not signed in has nothing to end and is simply shown the signed-out page."""
+    held = session.person(request)
+    if held is not None:
+        session.end_every_session(request, held.tenant, held.subject)
+    return leave(request, "web.sign_out_everywhere_done")
+
+
 @router.get("/me/signed-out")
 def signed_out_page(request: Request) -> Response:
     return page(request, "web/home_signed_out.html.j2", title=_signed_out_title(request))

@@ -1,8 +1,9 @@
-"""What the web session cookie holds: the language, the form token, and who is signed in.
+"""What a web session holds: the language, the form token, and who is signed in.
 
-The cookie is Starlette's signed session (itsdangerous, HttpOnly, SameSite=Lax): it names a person by
-tenant and the app's account id and an operator by tenant and key id — never a key, never personal data
-beyond the account id the app chose. It is signed, not encrypted, so nothing secret goes in it.
+The session lives on the server (`server_sessions`, table `web_sessions`); the cookie is a random
+token and names nobody. It names a person by tenant and the app's account id and an operator by tenant
+and key id — never a key. Signing in or out moves the session to a new token, so a copy of the old
+cookie signs nobody in; "sign out everywhere" deletes every session of the person, on every device.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from consentgate.runtime.sessions import WebSessions
+from consentgate.service.web.server_sessions import ServerSession
 from consentgate.text import LANGS, Lang
 
 _PERSON = "person"
@@ -50,21 +53,39 @@ def operator(request: Request) -> SignedInOperator | None:
 
 
 def sign_in_person(request: Request, tenant: str, subject: str) -> None:
+    _renew(request)
     rotate(request)
     request.session[_PERSON] = {"tenant": tenant, "subject": subject}
 
 
 def sign_in_operator(request: Request, tenant: str, key_id: str, scopes: tuple[str, ...]) -> None:
+    _renew(request)
     rotate(request)
     request.session[_OPERATOR] = {"tenant": tenant, "key_id": key_id, "scopes": list(scopes)}
 
 
 def sign_out_person(request: Request) -> None:
-    request.session.pop(_PERSON, None)
+    if request.session.pop(_PERSON, None) is not None:
+        _renew(request)
 
 
 def sign_out_operator(request: Request) -> None:
-    request.session.pop(_OPERATOR, None)
+    if request.session.pop(_OPERATOR, None) is not None:
+        _renew(request)
+
+
+def end_every_session(request: Request, tenant: str, subject: str) -> int:
+    """Ends every stored session of the person, this one's row included (the page then signs this one
+    out with `sign_out_person`, which moves what else it holds to a new token); how many there were."""
+    sessions: WebSessions = request.app.state.sessions
+    return sessions.end_everywhere(tenant, subject)
+
+
+def _renew(request: Request) -> None:
+    """The session moves to a new token when this response is sent; the old token's row is deleted."""
+    held = request.session
+    if isinstance(held, ServerSession):
+        held.renew()
 
 
 def rotate(request: Request) -> None:
