@@ -23,7 +23,7 @@ from yaml.events import (
 
 from consentgate.errors import ManifestError, ManifestErrors, SourceLocation
 from consentgate.i18n import message
-from consentgate.manifest.limits import ManifestLimits, refusal
+from consentgate.manifest.limits import ManifestLimits, prescan, refusal
 
 # Manifests repeat the same few scalars ("true", "consent", "15"), so resolved tags are memoized
 # across files; bounded to stay small.
@@ -199,3 +199,12 @@ def compose(text: str, path: str, limits: ManifestLimits) -> yaml.Node | None:
         return _Composer(source, path, limits).run()
     finally:
         source.dispose()
+
+
+def guarded(text: str, path: str, limits: ManifestLimits | None = None) -> yaml.Node | None:
+    """The root node of any YAML a person hands us (flows, content catalogs, manifests), under the same
+    limits as a manifest: PyYAML's own composer recurses once per nesting level and expands aliases,
+    so 50,000 `[` would crash it. Raises `yaml.YAMLError`, or `ManifestErrors` naming the limit hit."""
+    chosen = ManifestLimits.from_env() if limits is None else limits
+    prescan(text, path, chosen)
+    return compose(text, path, chosen)

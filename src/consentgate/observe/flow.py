@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from consentgate.errors import ManifestError, ManifestErrors, SourceLocation, UsageError
+from consentgate.manifest.yaml_compose import guarded
 
 
 class _Data(BaseModel):
@@ -102,8 +103,8 @@ def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
 def parse_flow(text: str, path: str = "<string>") -> Flow:
     """A flow from YAML text; every problem at once as `ManifestErrors`, each with its line and pointer."""
     try:
+        node = guarded(text, path)  # the manifest's limits first: a bomb never reaches safe_load
         raw = yaml.safe_load(text)
-        node = yaml.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1

@@ -17,11 +17,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from consentgate.errors import SourceLocation
+from consentgate.errors import ManifestErrors, SourceLocation
 from consentgate.i18n import message
 from consentgate.manifest.models import Id, Strict
 from consentgate.manifest.references import hint
 from consentgate.manifest.validation_text import describe
+from consentgate.manifest.yaml_compose import guarded
 from consentgate.runtime.feed.errors import CatalogInvalid, CatalogNotFound
 from consentgate.text import Text
 
@@ -133,8 +134,10 @@ def load_catalog(path: str | Path) -> Catalog:
 def parse_catalog(text: str, *, source: str = "<catalog>") -> Catalog:
     """Validates catalog YAML given as text (`source` names it in errors)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = guarded(text, source)  # the manifest's limits first: a bomb never reaches safe_load
         data = yaml.safe_load(text)
+    except ManifestErrors as exc:
+        raise CatalogInvalid([e.text for e in exc.errors], location=exc.location) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
