@@ -26,7 +26,6 @@ Choices made where the observation cannot say:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +40,7 @@ from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
 from consentgate.observe._screen_facts import ACTIONS, blocks_home_by_screen, refusal
 from consentgate.observe.evidence import EvidenceKind, EvidenceRef, attach
+from consentgate.observe.merge import add_conduct, declared_base, extend
 from consentgate.observe.model import (
     ControlRole,
     Observation,
@@ -123,28 +123,15 @@ class _Builder:
     # ------------------------------------------------------------ output
 
     def manifest(self) -> dict[str, Any]:
-        out: dict[str, Any] = (
-            self.declared.model_dump(mode="json", by_alias=True, exclude_unset=True) if self.declared else {}
-        )
-        out.setdefault("app", _app(self.observation))
-        out.setdefault("as_of", self.observation.started_at.date().isoformat())
-        _extend(out, "data", self.data.values())
-        _extend(out, "recipients", self.recipients.values())
-        _extend(out, "onboarding", self.screens)
+        out = declared_base(self.declared, _app(self.observation), self.observation.started_at.date())
+        extend(out, "data", self.data.values())
+        extend(out, "recipients", self.recipients.values())
+        extend(out, "onboarding", self.screens)
         if self.notice is not None:
-            _extend(out, "notices", [self.notice])
+            extend(out, "notices", [self.notice])
         elif self.screens and not (self.declared and self.declared.states("notices")):
             out["notices"] = []
-        conduct = out.setdefault("conduct", {})
-        for name, records in (
-            ("collections", self.collections),
-            ("provisions", self.provisions),
-            ("permissions", self.permissions),
-            ("setting_changes", self.setting_changes),
-        ):
-            _extend(conduct, name, records)
-        if not any(conduct.values()):
-            del out["conduct"]
+        add_conduct(out, self.collections, self.provisions, self.permissions, self.setting_changes)
         return out
 
     def _see(self, at: str, ref: EvidenceRef) -> None:
@@ -191,7 +178,7 @@ class _Builder:
             out["blocks_home"] = blocks_home
         if screen.shows_notice:
             out["notice"] = NOTICE_ID
-        out["fields"] = [self._field(f) for f in screen.fields if _known(f.category)]
+        out["fields"] = [self._field(f) for f in screen.fields if known(f.category)]
         out["consent_boxes"] = [
             {"purposes": [], **({"pre_ticked": c.checked} if c.checked is not None else {})}
             for c in screen.controls
@@ -256,7 +243,7 @@ class _Builder:
         return recipient_id
 
     def _request(self, walk: Walk, request: ObservedRequest, notice_seq: int | None) -> None:
-        data = list(dict.fromkeys(self._data(s.category) for s in request.sent if _known(s.category)))
+        data = list(dict.fromkeys(self._data(s.category) for s in request.sent if known(s.category)))
         record_id = f"{walk.path.value}-{request.seq}"
         before_consent = walk.agreed_at is None or request.seq < walk.agreed_at
         after_refusal = walk.refused_at is not None and request.seq > walk.refused_at
@@ -455,7 +442,7 @@ def _unfinished(walk: Walk) -> Text:
     return message("observe.infer.unfinished", path=walk.path.value, end=walk.end.value, detail=detail)
 
 
-def _known(category: str | None) -> bool:
+def known(category: str | None) -> bool:
     """A category of the taxonomy: anything else the screen reader wrote is left out (unknown), not guessed."""
     return category is not None and category in load_catalog().categories
 
@@ -472,12 +459,3 @@ def _app(observation: Observation) -> dict[str, Any]:
         "type": "other",
         "basic_service": {"zh": "观察到的网页流程", "en": "observed web flow"},
     }
-
-
-def _extend(section: dict[str, Any], name: str, items: Iterable[dict[str, Any]]) -> None:
-    """Adds observed items after the declared ones, skipping ids the declared manifest already has."""
-    listed = section.setdefault(name, [])
-    have = {i.get("id") for i in listed if isinstance(i, dict)}
-    listed.extend(i for i in items if i.get("id") is None or i["id"] not in have)
-    if not listed:
-        del section[name]

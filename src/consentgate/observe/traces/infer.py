@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from consentgate.audit.findings import Finding
@@ -28,7 +27,8 @@ from consentgate.manifest.models import Manifest
 from consentgate.manifest.positions import pointer
 from consentgate.observe.drift import DRIFT_RULES
 from consentgate.observe.evidence import EvidenceKind, EvidenceRef
-from consentgate.observe.infer import Inferred, _extend, _known, judge, slug
+from consentgate.observe.infer import Inferred, judge, known, slug
+from consentgate.observe.merge import add_conduct, declared_base, extend
 from consentgate.observe.traces.classify import Actor, ActorKind
 from consentgate.observe.traces.tally import Tally
 from consentgate.observe.traces.timeline import (
@@ -89,7 +89,7 @@ class _Builder:
 
     def build(self) -> None:
         for key, tally in sorted(self.timeline.uses.items(), key=lambda kv: _first_row(kv[1])):
-            if _known(key.category):
+            if known(key.category):
                 self._use(key, tally)
         for ask, tally in sorted(self.timeline.asks.items(), key=lambda kv: _first_row(kv[1])):
             self._ask(ask, tally)
@@ -104,32 +104,16 @@ class _Builder:
     # ------------------------------------------------------------ output
 
     def manifest(self, app_name: str) -> dict[str, Any]:
-        out: dict[str, Any] = (
-            self.declared.model_dump(mode="json", by_alias=True, exclude_unset=True) if self.declared else {}
-        )
-        out.setdefault(
-            "app",
-            {
-                "name": app_name,
-                "type": "other",
-                "basic_service": {"zh": "观察到的运行轨迹", "en": "observed runtime trace"},
-            },
-        )
+        app = {
+            "name": app_name,
+            "type": "other",
+            "basic_service": {"zh": "观察到的运行轨迹", "en": "observed runtime trace"},
+        }
         first = self.timeline.first_time
-        if first is not None and first.date() <= date.today():
-            out.setdefault("as_of", first.date().isoformat())
-        _extend(out, "data", self.data.values())
-        _extend(out, "recipients", self.recipients.values())
-        conduct = out.setdefault("conduct", {})
-        for name, records in (
-            ("collections", self.collections),
-            ("provisions", self.provisions),
-            ("permissions", self.permissions),
-            ("setting_changes", self.setting_changes),
-        ):
-            _extend(conduct, name, records)
-        if not any(conduct.values()):
-            del out["conduct"]
+        out = declared_base(self.declared, app, first.date() if first is not None else None)
+        extend(out, "data", self.data.values())
+        extend(out, "recipients", self.recipients.values())
+        add_conduct(out, self.collections, self.provisions, self.permissions, self.setting_changes)
         return out
 
     def _see(self, at: str, actor: Actor, tally: Tally, phase: TracePhase | str) -> None:
